@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // e2e tests spawn real processes and the chaos tests run many of them; two cores are all we have.
+    testTimeout: 60_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+  },
+});
