@@ -1,0 +1,56 @@
+import type { AlgogeneClient } from '../algogene/create-client.js';
+import type { Logger } from '../logging/create-logger.js';
+import type { BridgeState, BridgeStateDoc, OpenIntent, TrackedTrade } from '../store/bridge-state.js';
+import { findByOrderRef } from './locate-trade.js';
+
+export interface ReconcileOptions {
+  now: number;
+  /**
+   * An order whose reply was lost may still be in flight on the server. An intent younger than
+   * this that is not found yet is kept for one more look rather than dropped.
+   */
+  settleMs: number;
+}
+
+/**
+ * Every intent left by a lost reply or a crash is settled before anything new is sent: adopted
+ * as a tracked trade if the server has an order with its orderRef, dropped if it never arrived.
+ */
+export async function reconcileIntents(
+  client: AlgogeneClient,
+  state: BridgeState,
+  doc: BridgeStateDoc,
+  log: Logger,
+  options: ReconcileOptions,
+): Promise<BridgeStateDoc> {
+  let current = doc;
+  for (const intent of doc.intents) {
+    const found = await findByOrderRef(client, intent.orderRef);
+    const rest = current.intents.filter((i) => i.orderRef !== intent.orderRef);
+    if (found) {
+      const trade: TrackedTrade = {
+        tradeId: found.trade.tradeId,
+        orderRef: intent.orderRef,
+        side: intent.side,
+        volume: intent.volume,
+        instrument: intent.instrument,
+        openedAt: new Date(options.now).toISOString(),
+      };
+      log.warn({ orderRef: intent.orderRef, tradeId: trade.tradeId, where: found.where }, 'adopted the trade of an order whose reply was lost');
+      current = { ...current, intents: rest, trades: [...current.trades, trade] };
+    } else if (intent.checkedAt === undefined && options.now - intentTime(intent) < options.settleMs) {
+      log.warn({ orderRef: intent.orderRef }, 'order not on the server yet: looking again next tick');
+      current = { ...current, intents: [...rest, { ...intent, checkedAt: new Date(options.now).toISOString() }] };
+    } else {
+      log.warn({ orderRef: intent.orderRef }, 'order never reached the server: intent dropped');
+      current = { ...current, intents: rest };
+    }
+    await state.save(current);
+  }
+  return current;
+}
+
+function intentTime(intent: OpenIntent): number {
+  const at = Date.parse(intent.tick);
+  return Number.isFinite(at) ? at : 0;
+}

@@ -1,0 +1,139 @@
+import type { AlgogeneClient } from '../algogene/create-client.js';
+import type { BridgeConfig } from '../config.js';
+import type { Logger } from '../logging/create-logger.js';
+import type { BridgeState, BridgeStateDoc, TrackedTrade } from '../store/bridge-state.js';
+import { safeDecide } from '../strategy/safe-decide.js';
+import type { Signal } from '../strategy/signal.js';
+import type { MarketData, Strategy } from '../strategy/types.js';
+import { closeTrade, type CloseOutcome } from './close-trade.js';
+import { locateTrade, type Location } from './locate-trade.js';
+import { openTrade } from './open-trade.js';
+import { planTick } from './plan-tick.js';
+import { reconcileIntents } from './reconcile-intents.js';
+
+export interface TickDeps {
+  readonly bridge: BridgeConfig;
+  readonly client: AlgogeneClient;
+  readonly state: BridgeState;
+  readonly strategy: Strategy;
+  readonly market: MarketData;
+  readonly log: Logger;
+  readonly dryRun?: boolean;
+  readonly now?: () => number;
+  /** How long a lost order may take to appear on the server: the HTTP timeout plus a margin. */
+  readonly settleMs?: number;
+}
+
+export interface TickResult {
+  readonly ok: boolean;
+  readonly signal?: Signal;
+  readonly closed: readonly { tradeId: string; outcome: CloseOutcome }[];
+  readonly opened?: string;
+  readonly error?: Error;
+  /** From the scheduled moment to the open_order acknowledgement. */
+  readonly latencyMs?: number;
+  readonly ms: number;
+}
+
+/**
+ * One tick: settle leftovers, ask the strategy while the tracked trade is queried, close what
+ * the plan says, open what it says. Never throws: a failure is a result that names its cause,
+ * and the store is left with every trade the account holds because of this bridge.
+ */
+export async function runTick(deps: TickDeps, scheduledAt: Date): Promise<TickResult> {
+  const now = deps.now ?? Date.now;
+  const started = now();
+  const log = deps.log;
+  const closed: { tradeId: string; outcome: CloseOutcome }[] = [];
+  let signal: Signal | undefined;
+  let opened: string | undefined;
+  let latencyMs: number | undefined;
+  const finish = (error?: Error): TickResult => {
+    const result = { ok: !error, signal, closed, opened, error, latencyMs, ms: now() - started };
+    const line = { signal: signal?.side ?? (signal ? 'NONE' : undefined), closed: closed.map((c) => c.tradeId), opened, ms: result.ms, latencyMs, dryRun: deps.dryRun || undefined };
+    if (error) log.error({ ...line, error: error.message, errorType: error.name }, 'tick failed');
+    else log.info(line, 'tick');
+    return result;
+  };
+
+  try {
+    let doc = await deps.state.load();
+    if (doc.intents.length > 0) {
+      doc = await reconcileIntents(deps.client, deps.state, doc, log, { now: now(), settleMs: deps.settleMs ?? 15_000 });
+      if (doc.intents.length > 0) return finish(new Error(`an order of a previous tick is not settled yet (orderRef ${doc.intents[0]?.orderRef}): sending nothing new`));
+    }
+
+    // The query does not depend on the strategy: run both at once, so that once the strategy
+    // has decided only the close and the open remain on the critical path.
+    const locations = queryTracked(deps.client, doc.trades);
+    const decided = safeDecide(deps.strategy, contextFor(deps, doc, scheduledAt), {
+      timeoutMs: deps.bridge.strategyTimeoutMs,
+      maxVolume: deps.bridge.maxVolume,
+    });
+    try {
+      signal = await decided;
+    } catch (error) {
+      return finish(error as Error);
+    }
+    const known = await locations;
+
+    const plan = planTick(deps.bridge.policy, signal.side, doc.trades);
+    for (const trade of plan.close) {
+      const location = known.get(trade.tradeId);
+      if (location?.where === 'open') log.info({ tradeId: trade.tradeId, price: location.trade.price, unrealizedPL: location.trade.unrealizedPL }, 'tracked trade');
+      if (deps.dryRun) {
+        log.info({ tradeId: trade.tradeId }, 'dry run: would close');
+        continue;
+      }
+      const outcome = await closeTrade(deps.client, log, trade, location);
+      if (outcome === 'gone') log.warn({ tradeId: trade.tradeId }, 'trade no longer on the server (closed elsewhere?): forgotten');
+      closed.push({ tradeId: trade.tradeId, outcome });
+      doc = { ...doc, trades: doc.trades.filter((t) => t.tradeId !== trade.tradeId) };
+      await deps.state.save(doc);
+    }
+
+    if (plan.open) {
+      if (deps.dryRun) {
+        log.info({ side: plan.open, volume: signal.volume ?? deps.bridge.volume, instrument: deps.bridge.instrument }, 'dry run: would open');
+        return finish();
+      }
+      const result = await openTrade({ ...deps, settleMs: deps.settleMs ?? 15_000 }, doc, plan.open, signal, scheduledAt, now);
+      if (result.tradeId) {
+        opened = result.tradeId;
+        latencyMs = now() - scheduledAt.getTime();
+      }
+      if (result.error) return finish(result.error);
+    }
+    return finish();
+  } catch (error) {
+    return finish(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+function queryTracked(client: AlgogeneClient, trades: readonly TrackedTrade[]): Promise<Map<string, Location>> {
+  const known = new Map<string, Location>();
+  // A failed query is not a failed tick: the close path looks again when it needs to.
+  return Promise.all(
+    trades.map((t) =>
+      locateTrade(client, t.tradeId).then(
+        (location) => known.set(t.tradeId, location),
+        () => undefined,
+      ),
+    ),
+  ).then(() => known);
+}
+
+function contextFor(deps: TickDeps, doc: BridgeStateDoc, time: Date) {
+  const tracked = doc.trades[0];
+  return {
+    time,
+    bridgeId: deps.bridge.id,
+    instrument: deps.bridge.instrument,
+    volume: deps.bridge.volume,
+    tracked: tracked
+      ? { tradeId: tracked.tradeId, side: tracked.side, volume: tracked.volume, instrument: tracked.instrument, openedAt: tracked.openedAt }
+      : null,
+    log: deps.log.child({ module: 'strategy' }),
+    market: deps.market,
+  };
+}

@@ -1,0 +1,85 @@
+import { createTask, type ScheduledTask } from 'node-cron';
+import type { Logger } from '../logging/create-logger.js';
+import type { Bridge } from './create-bridge.js';
+import { createLimiter } from './create-limiter.js';
+import type { TickResult } from './run-tick.js';
+
+export interface WorkerOptions {
+  readonly bridges: readonly Bridge[];
+  readonly concurrency: number;
+  readonly log: Logger;
+  /** Stop after this many scheduled moments (ticks run or skipped) per schedule. */
+  readonly maxTicks?: number;
+  /** Abort to stop: running ticks finish, no new one starts. */
+  readonly signal: AbortSignal;
+  readonly onTick?: (event: { bridge: Bridge; scheduledAt: Date; startedAt: number; result: TickResult }) => void;
+}
+
+/**
+ * The loop, apart from the trading logic: one cron task per distinct schedule wakes the bridges
+ * due then, runs them concurrently within a bound, and never lets a bridge's tick overlap its
+ * previous one. Resolves once stopped and every running tick has finished.
+ */
+export function runWorker(options: WorkerOptions): Promise<void> {
+  const { log, signal } = options;
+  const limit = createLimiter(options.concurrency);
+  const busy = new Set<string>();
+  const inFlight = new Set<Promise<unknown>>();
+  const bySchedule = new Map<string, Bridge[]>();
+  for (const bridge of options.bridges) bySchedule.set(bridge.config.schedule, [...(bySchedule.get(bridge.config.schedule) ?? []), bridge]);
+
+  return new Promise<void>((resolve) => {
+    const tasks: ScheduledTask[] = [];
+    let stopped = 0;
+    const stopAll = async () => {
+      for (const task of tasks) await task.destroy();
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      resolve();
+    };
+    signal.addEventListener('abort', () => void stopAll(), { once: true });
+
+    for (const [schedule, bridges] of bySchedule) {
+      let slots = 0;
+      const onSlot = (scheduledAt: Date) => {
+        slots += 1;
+        for (const bridge of bridges) {
+          if (busy.has(bridge.id)) {
+            log.warn({ bridge: bridge.id, scheduledAt: scheduledAt.toISOString() }, 'tick skipped: the previous tick is still running');
+            continue;
+          }
+          busy.add(bridge.id);
+          const run = limit(async () => {
+            const startedAt = Date.now();
+            const result = await bridge.tick(scheduledAt);
+            options.onTick?.({ bridge, scheduledAt, startedAt, result });
+          })
+            .catch((error: Error) => log.error({ bridge: bridge.id, error: error.message }, 'tick crashed'))
+            .finally(() => {
+              busy.delete(bridge.id);
+              inFlight.delete(run);
+            });
+          inFlight.add(run);
+        }
+        if (options.maxTicks !== undefined && slots >= options.maxTicks) {
+          void task.stop();
+          stopped += 1;
+          if (stopped === bySchedule.size) void stopAll();
+        }
+      };
+      const task = createTask(schedule, (ctx) => onSlot(ctx.date), { name: `signal-bridge ${schedule}`, logger: cronLogger(log) });
+      tasks.push(task);
+    }
+    if (signal.aborted) void stopAll();
+    else for (const task of tasks) void task.start();
+  });
+}
+
+function cronLogger(log: Logger) {
+  const child = log.child({ module: 'cron' });
+  return {
+    info: (message: string) => child.debug(message),
+    warn: (message: string) => child.warn(message),
+    error: (message: string | Error) => child.error(typeof message === 'string' ? message : message.message),
+    debug: (message: string | Error) => child.debug(typeof message === 'string' ? message : message.message),
+  };
+}

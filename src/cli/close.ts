@@ -1,0 +1,18 @@
+import { EXIT, type CliIo } from './cli-io.js';
+import { withRuntime, type CommandOptions } from './with-runtime.js';
+
+/** `close`: close every tracked trade now and forget each one that is off the account. */
+export function closeCommand(io: CliIo, options: CommandOptions): Promise<number> {
+  return withRuntime(io, options, { withStrategies: false, logTo: 'stderr' }, async ({ runtime }) => {
+    let ok = true;
+    for (const bridge of runtime.bridges) {
+      const results = await bridge.closeAll();
+      if (results.length === 0) io.stdout.write(`bridge ${bridge.id}: nothing tracked\n`);
+      for (const r of results) {
+        io.stdout.write(`bridge ${bridge.id}: trade ${r.tradeId} ${r.outcome}${r.error ? `: ${r.error}` : ''}\n`);
+        if (r.outcome === 'failed') ok = false;
+      }
+    }
+    return ok ? EXIT.ok : EXIT.failed;
+  });
+}

@@ -1,0 +1,79 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { checkCommand } from './check.js';
+import { EXIT, type CliIo } from './cli-io.js';
+import { closeCommand } from './close.js';
+import { demoCommand } from './demo.js';
+import { onceCommand } from './once.js';
+import { runCommand } from './run.js';
+import { simCommand } from './sim.js';
+import { statusCommand } from './status.js';
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a whole number > 0');
+  return n;
+}
+
+/** Parses argv and runs one command; resolves with the exit code. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = new Command('signal-bridge')
+    .description("Publish a strategy's signals to ALGOGENE")
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .option('--env-file <path>', 'read the environment from this file instead of ./.env');
+  const common = (cmd: Command) => cmd.addOption(new Option('--bridge <id>', 'act on this bridge only'));
+  const trading = (cmd: Command) =>
+    common(cmd)
+      .option('--dry-run', 'log the orders that would be opened and closed; send none')
+      .option('--confirm-real', 'confirm BRIDGE_MODE=real (the same as BRIDGE_CONFIRM_REAL=yes)');
+  const opts = (cmd: Command) => ({ ...program.opts(), ...cmd.opts() });
+
+  trading(program.command('run').description('tick on schedule until stopped').option('--ticks <n>', 'stop after N ticks', positiveInt)).action(async (_o, cmd: Command) => {
+    code = await runCommand(io, opts(cmd));
+  });
+  trading(program.command('once').description('one tick now')).action(async (_o, cmd: Command) => {
+    code = await onceCommand(io, opts(cmd));
+  });
+  common(program.command('status').description('tracked trades and what the server says of them').option('--json', 'print JSON')).action(async (_o, cmd: Command) => {
+    code = await statusCommand(io, opts(cmd));
+  });
+  common(program.command('close').description('close the tracked trades now and forget them')).action(async (_o, cmd: Command) => {
+    code = await closeCommand(io, opts(cmd));
+  });
+  common(program.command('check').description('validate config, get a session token, list opened trades; sends no order')).action(async (_o, cmd: Command) => {
+    code = await checkCommand(io, opts(cmd));
+  });
+
+  program
+    .command('demo')
+    .description('run the bridge against the built-in simulator every 5 s: nothing is published')
+    .option('--ticks <n>', 'stop after N ticks', positiveInt)
+    .action(async (o: { ticks?: number }) => {
+      code = await demoCommand(io, o);
+    });
+  program
+    .command('sim')
+    .description('run the built-in ALGOGENE simulator')
+    .option('--port <n>', 'port (0 = a free one)', '0')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--token-ttl <s>', 'session token lifetime in seconds')
+    .option('--fill-delay <s>', 'seconds an order stays pending before it fills')
+    .option('--delay-ms <n>', 'delay added to every request')
+    .option('--fail-rate <x>', 'share of requests that fail (0..1)')
+    .option('--fail-kinds <list>', 'faults to draw from: 500,502,429,reset,timeout,truncated')
+    .option('--fault-phase <p>', 'before, after or both: whether a fault strikes before or after the server acts')
+    .option('--seed <n>', 'seed of prices and faults')
+    .option('--users <list>', 'user:key[,user:key…]')
+    .action(async (o: Record<string, string | undefined>) => {
+      code = await simCommand(o, { out: (l) => io.stdout.write(`${l}\n`), err: (l) => io.stderr.write(`${l}\n`), signal: io.signal });
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.config;
+    throw error;
+  }
+  return code;
+}

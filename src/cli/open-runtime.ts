@@ -1,0 +1,94 @@
+import { createClient } from '../algogene/create-client.js';
+import { createHttp, type Http } from '../algogene/create-http.js';
+import { createSessionTokens, type SessionTokens } from '../algogene/session-tokens.js';
+import { createBridge, type Bridge } from '../bridge/create-bridge.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../logging/create-logger.js';
+import type { Secrets } from '../logging/secrets.js';
+import { createBridgeState } from '../store/bridge-state.js';
+import { createStore, type Store } from '../store/create-store.js';
+import { loadStrategy } from '../strategy/load-strategy.js';
+import type { Strategy } from '../strategy/types.js';
+
+export interface Runtime {
+  readonly config: Config;
+  readonly bridges: readonly Bridge[];
+  readonly store: Store;
+  readonly http: Http;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  readonly log: Logger;
+  readonly secrets: Secrets;
+  readonly dryRun?: boolean;
+  /** status, close and check never ask a strategy. */
+  readonly withStrategies: boolean;
+  /** Limit to one bridge (--bridge ID). */
+  readonly only?: string;
+}
+
+const NO_STRATEGY: Strategy = {
+  name: 'none',
+  decide() {
+    throw new Error('this command does not run strategies');
+  },
+};
+
+/**
+ * The composition root: one HTTP agent, one store, one session per ALGOGENE user shared by all
+ * its bridges, and per bridge its client, state and strategy. The mode was fixed in config; no
+ * part below here can change it.
+ */
+export async function openRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
+  const { log, secrets } = options;
+  for (const bridge of config.bridges) secrets.add(bridge.apiKey);
+  const selected = config.bridges.filter((b) => options.only === undefined || b.id === options.only);
+  const http = createHttp({ baseUrl: config.baseUrl, timeoutMs: config.httpTimeoutMs, maxSockets: config.concurrency });
+  const closers: (() => Promise<void>)[] = [async () => http.close()];
+  try {
+    const store = await createStore(config.store);
+    closers.unshift(() => store.close());
+    const sessions = new Map<string, SessionTokens>();
+    const bridges: Bridge[] = [];
+    for (const bridgeConfig of selected) {
+      const bridgeLog = log.child({ bridge: bridgeConfig.id });
+      const sessionKey = `${bridgeConfig.user}\u0000${bridgeConfig.apiKey}`;
+      let tokens = sessions.get(sessionKey);
+      if (!tokens) {
+        tokens = createSessionTokens({ http, log: log.child({ module: 'session', user: bridgeConfig.user }), secrets, user: bridgeConfig.user, apiKey: bridgeConfig.apiKey });
+        sessions.set(sessionKey, tokens);
+      }
+      const account = { user: bridgeConfig.user, apiKey: bridgeConfig.apiKey, accountId: bridgeConfig.accountId, runmode: bridgeConfig.runmode };
+      const client = createClient({ http, log: bridgeLog.child({ module: 'algogene' }), tokens, account });
+      const strategy = options.withStrategies
+        ? await loadStrategy(bridgeConfig.strategy, { settings: bridgeConfig.settings, log: bridgeLog.child({ module: 'strategy' }) })
+        : NO_STRATEGY;
+      if (strategy.start) await strategy.start();
+      if (strategy.close) closers.unshift(async () => strategy.close?.());
+      bridges.push(
+        createBridge({
+          config: bridgeConfig,
+          client,
+          state: createBridgeState(store, bridgeConfig.id),
+          strategy,
+          log: bridgeLog,
+          dryRun: options.dryRun,
+          settleMs: config.httpTimeoutMs + 5_000,
+        }),
+      );
+    }
+    return {
+      config,
+      bridges,
+      store,
+      http,
+      async close() {
+        for (const close of closers) await close().catch(() => {});
+      },
+    };
+  } catch (error) {
+    for (const close of closers) await close().catch(() => {});
+    throw error;
+  }
+}

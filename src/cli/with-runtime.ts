@@ -1,0 +1,83 @@
+import { loadConfig, type Config } from '../config.js';
+import { ConfigError } from '../config-error.js';
+import { createLogger, type Logger } from '../logging/create-logger.js';
+import { createSecrets, type Secrets } from '../logging/secrets.js';
+import { StrategyLoadError } from '../strategy/load-strategy.js';
+import { EXIT, type CliIo } from './cli-io.js';
+import { openRuntime, type Runtime } from './open-runtime.js';
+import { readEnv } from './read-env.js';
+
+export interface CommandOptions {
+  readonly envFile?: string;
+  readonly confirmReal?: boolean;
+  readonly dryRun?: boolean;
+  readonly bridge?: string;
+}
+
+export interface RuntimeSetup {
+  readonly withStrategies: boolean;
+  /** Commands whose stdout is their answer (status, check) log to stderr. */
+  readonly logTo: 'stdout' | 'stderr';
+  /** The demo supplies its own environment instead of reading one. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface CommandContext {
+  readonly runtime: Runtime;
+  readonly log: Logger;
+  readonly secrets: Secrets;
+  readonly config: Config;
+}
+
+/**
+ * Reads the environment, validates it, opens the runtime, runs `body`, closes everything.
+ * Configuration problems print one line each and give exit 2 before any network call; any
+ * other failure prints its (redacted) message and gives exit 1.
+ */
+export async function withRuntime(io: CliIo, options: CommandOptions, setup: RuntimeSetup, body: (ctx: CommandContext) => Promise<number>): Promise<number> {
+  const secrets = createSecrets();
+  const say = (line: string) => io.stderr.write(`${secrets.redact(line)}\n`);
+  let config: Config;
+  try {
+    const env = setup.env ?? readEnv(io.env, options.envFile, io.cwd);
+    secrets.add(env.ALGOGENE_API_KEY);
+    config = loadConfig(env, { confirmReal: options.confirmReal });
+    if (options.bridge !== undefined && !config.bridges.some((b) => b.id === options.bridge)) {
+      throw new ConfigError([`--bridge: no bridge with id ${options.bridge} (have ${config.bridges.map((b) => b.id).join(', ')})`]);
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      for (const problem of error.problems) say(`config: ${problem}`);
+      return EXIT.config;
+    }
+    throw error;
+  }
+  const log = createLogger({ level: config.logLevel, secrets, destination: setup.logTo === 'stdout' ? io.stdout : io.stderr, pretty: io.isTTY && setup.logTo === 'stdout' });
+  let runtime: Runtime;
+  try {
+    runtime = await openRuntime(config, { log, secrets, dryRun: options.dryRun, withStrategies: setup.withStrategies, only: options.bridge });
+  } catch (error) {
+    if (error instanceof StrategyLoadError || error instanceof ConfigError) {
+      say(`config: ${error.message}`);
+      return EXIT.config;
+    }
+    say(`error: ${(error as Error).message}`);
+    return EXIT.failed;
+  }
+  for (const bridge of config.bridges) {
+    if (bridge.mode === 'real' && runtime.bridges.some((b) => b.id === bridge.id)) {
+      log.warn(
+        { bridge: bridge.id, runmode: bridge.runmode, account: bridge.accountId, maxVolume: bridge.maxVolume ?? null, maxOrdersPerHour: bridge.maxOrdersPerHour ?? null, haltFile: bridge.haltFile ?? null },
+        'REAL MODE: orders are real and investors copy them',
+      );
+    }
+  }
+  try {
+    return await body({ runtime, log, secrets, config });
+  } catch (error) {
+    log.error({ error: (error as Error).message }, 'command failed');
+    return EXIT.failed;
+  } finally {
+    await runtime.close();
+  }
+}

@@ -1,0 +1,149 @@
+import cron from 'node-cron';
+import { z } from 'zod';
+import { ConfigError } from './config-error.js';
+
+export type Mode = 'livetest' | 'real';
+export type Policy = 'reopen' | 'hold';
+
+export interface BridgeConfig {
+  readonly id: string;
+  readonly user: string;
+  readonly apiKey: string;
+  readonly accountId: string;
+  readonly mode: Mode;
+  /** The runmode string sent to ALGOGENE: "livetest", or ALGOGENE_REAL_RUNMODE in real mode. */
+  readonly runmode: string;
+  readonly instrument: string;
+  readonly volume: number;
+  readonly strategy: string;
+  readonly strategyTimeoutMs: number;
+  readonly policy: Policy;
+  readonly schedule: string;
+  readonly maxVolume?: number;
+  readonly maxOrdersPerHour?: number;
+  readonly haltFile?: string;
+  readonly haltFlatten: boolean;
+  /** Strategy settings (BRIDGE_SEED, BRIDGE_SIGNAL_MAX_AGE_S, …), read by the strategy itself. */
+  readonly settings: Readonly<Record<string, string | undefined>>;
+}
+
+export interface Config {
+  readonly baseUrl: string;
+  readonly httpTimeoutMs: number;
+  readonly store: string;
+  readonly logLevel: string;
+  readonly concurrency: number;
+  readonly bridges: readonly BridgeConfig[];
+}
+
+export interface LoadConfigOptions {
+  /** --confirm-real on the command line, the same as BRIDGE_CONFIRM_REAL=yes. */
+  confirmReal?: boolean;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const positive = z.coerce.number().positive().finite();
+const positiveInt = z.coerce.number().int().positive();
+const cronExpr = z.string().refine((s) => cron.validate(s));
+
+/** Each variable with its schema and what to say when it is wrong. `secret` values are never echoed. */
+const VARS = {
+  ALGOGENE_BASE_URL: { schema: z.url({ protocol: /^https?$/ }), expects: 'an http(s) URL', fallback: 'https://algogene.com/rest/v1' },
+  ALGOGENE_USER: { schema: z.string().min(1), expects: 'your ALGOGENE user id' },
+  ALGOGENE_API_KEY: { schema: z.string().min(1), expects: 'your ALGOGENE API key', secret: true },
+  ALGOGENE_ACCOUNT_ID: { schema: z.string().min(1), expects: 'the ALGOGENE account id to publish on' },
+  ALGOGENE_REAL_RUNMODE: { schema: z.string().min(1), expects: 'the runmode of real trading', fallback: 'realtrade' },
+  BRIDGE_ID: { schema: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/), expects: 'letters, digits, _ . - (at most 64)', fallback: 'main' },
+  BRIDGE_MODE: { schema: z.enum(['livetest', 'real']), expects: 'livetest or real', fallback: 'livetest' },
+  BRIDGE_CONFIRM_REAL: { schema: z.enum(['yes', 'no', '']), expects: 'yes to confirm real trading', fallback: 'no' },
+  BRIDGE_INSTRUMENT: { schema: z.string().regex(/^[A-Za-z0-9._-]+$/), expects: 'an instrument such as BTCUSD', fallback: 'BTCUSD' },
+  BRIDGE_VOLUME: { schema: positive, expects: 'a number > 0', fallback: '1' },
+  BRIDGE_STRATEGY: { schema: z.string().min(1), expects: 'a strategy name, command:…, file:…, webhook or a .js path', fallback: 'random' },
+  BRIDGE_STRATEGY_TIMEOUT_MS: { schema: positiveInt, expects: 'a whole number of ms > 0', fallback: '10000' },
+  BRIDGE_POLICY: { schema: z.enum(['reopen', 'hold']), expects: 'reopen or hold', fallback: 'reopen' },
+  BRIDGE_SCHEDULE: { schema: cronExpr, expects: 'a cron expression (5 fields, or 6 with seconds)', fallback: '* * * * *' },
+  BRIDGE_STORE: { schema: z.string().regex(/^(sqlite:\/\/.+|rediss?:\/\/.+|memory:\/\/.*)$/), expects: 'sqlite://path, redis://host:port or memory://', fallback: 'sqlite://data/bridge.sqlite' },
+  BRIDGE_HTTP_TIMEOUT_MS: { schema: positiveInt, expects: 'a whole number of ms > 0', fallback: '10000' },
+  BRIDGE_CONCURRENCY: { schema: positiveInt, expects: 'a whole number > 0', fallback: '32' },
+  BRIDGE_MAX_VOLUME: { schema: positive.optional(), expects: 'a number > 0' },
+  BRIDGE_MAX_ORDERS_PER_HOUR: { schema: positiveInt.optional(), expects: 'a whole number > 0' },
+  BRIDGE_HALT_FILE: { schema: z.string().min(1).optional(), expects: 'a file path' },
+  BRIDGE_HALT_FLATTEN: { schema: z.enum(['yes', 'no', '']), expects: 'yes or no', fallback: 'no' },
+  LOG_LEVEL: { schema: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']), expects: 'trace, debug, info, warn, error, fatal or silent', fallback: 'info' },
+} as const satisfies Record<string, { schema: z.ZodType; expects: string; fallback?: string; secret?: boolean }>;
+
+type VarName = keyof typeof VARS;
+type Values = { [K in VarName]: z.output<(typeof VARS)[K]['schema']> };
+
+/**
+ * The environment (and, with BRIDGE_CONFIG, a bridges file) turned into one validated, frozen
+ * config. Reads nothing but `env` and that file, so tests pass their own.
+ */
+export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
+  const problems: string[] = [];
+  const values = {} as Record<string, unknown>;
+  for (const [name, spec] of Object.entries(VARS) as [VarName, (typeof VARS)[VarName]][]) {
+    const raw = blankToUndefined(env[name]) ?? ('fallback' in spec ? spec.fallback : undefined);
+    const parsed = spec.schema.safeParse(raw);
+    if (parsed.success) values[name] = parsed.data;
+    else problems.push(describe(name, raw, spec.expects, 'secret' in spec));
+  }
+  const v = values as Values;
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const realConfirmed = options.confirmReal === true || v.BRIDGE_CONFIRM_REAL === 'yes';
+  if (v.BRIDGE_MODE === 'real' && !realConfirmed) {
+    throw new ConfigError([
+      'BRIDGE_MODE=real publishes orders on a broker-connected account with real money: confirm with BRIDGE_CONFIRM_REAL=yes or --confirm-real',
+    ]);
+  }
+  if (v.BRIDGE_MAX_VOLUME !== undefined && v.BRIDGE_VOLUME > v.BRIDGE_MAX_VOLUME) {
+    throw new ConfigError([`BRIDGE_VOLUME: ${v.BRIDGE_VOLUME} is above BRIDGE_MAX_VOLUME ${v.BRIDGE_MAX_VOLUME}`]);
+  }
+
+  const bridge: BridgeConfig = {
+    id: v.BRIDGE_ID,
+    user: v.ALGOGENE_USER,
+    apiKey: v.ALGOGENE_API_KEY,
+    accountId: v.ALGOGENE_ACCOUNT_ID,
+    mode: v.BRIDGE_MODE,
+    runmode: v.BRIDGE_MODE === 'real' ? v.ALGOGENE_REAL_RUNMODE : 'livetest',
+    instrument: v.BRIDGE_INSTRUMENT,
+    volume: v.BRIDGE_VOLUME,
+    strategy: v.BRIDGE_STRATEGY,
+    strategyTimeoutMs: v.BRIDGE_STRATEGY_TIMEOUT_MS,
+    policy: v.BRIDGE_POLICY,
+    schedule: v.BRIDGE_SCHEDULE,
+    maxVolume: v.BRIDGE_MAX_VOLUME,
+    maxOrdersPerHour: v.BRIDGE_MAX_ORDERS_PER_HOUR,
+    haltFile: v.BRIDGE_HALT_FILE,
+    haltFlatten: v.BRIDGE_HALT_FLATTEN === 'yes',
+    settings: Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('BRIDGE_'))),
+  };
+  return deepFreeze({
+    baseUrl: v.ALGOGENE_BASE_URL,
+    httpTimeoutMs: v.BRIDGE_HTTP_TIMEOUT_MS,
+    store: v.BRIDGE_STORE,
+    logLevel: v.LOG_LEVEL,
+    concurrency: v.BRIDGE_CONCURRENCY,
+    bridges: [bridge],
+  });
+}
+
+function blankToUndefined(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function describe(name: string, raw: unknown, expects: string, secret: boolean): string {
+  if (raw === undefined) return `${name}: required, expected ${expects}`;
+  return `${name}: expected ${expects}${secret ? '' : `, got ${JSON.stringify(raw)}`}`;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,57 @@
+/** Users and session tokens. */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+interface Session {
+  user: string;
+  expiresUs: number;
+}
+
+export interface IssuedToken {
+  token: string;
+  expiresUs: number;
+}
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+export class Auth {
+  /** Keys are kept hashed so comparisons are constant-time whatever the lengths. */
+  private readonly keys = new Map<string, Buffer>();
+  private readonly sessions = new Map<string, Session>();
+
+  constructor(
+    users: ReadonlyArray<{ user: string; apiKey: string }>,
+    private readonly ttlUs: number,
+  ) {
+    for (const u of users) this.keys.set(u.user, digest(u.apiKey));
+  }
+
+  checkKey(user: unknown, apiKey: unknown): user is string {
+    if (typeof user !== 'string' || typeof apiKey !== 'string') return false;
+    const want = this.keys.get(user);
+    return want !== undefined && timingSafeEqual(want, digest(apiKey));
+  }
+
+  /** Older tokens stay valid until they expire: a renewal must not break requests already in flight. */
+  issue(user: string, nowUs: number): IssuedToken {
+    this.prune(nowUs);
+    const token = randomBytes(16).toString('hex');
+    const expiresUs = nowUs + this.ttlUs;
+    this.sessions.set(token, { user, expiresUs });
+    return { token, expiresUs };
+  }
+
+  checkToken(user: string, token: unknown, nowUs: number): boolean {
+    if (typeof token !== 'string') return false;
+    const s = this.sessions.get(token);
+    return s !== undefined && s.user === user && nowUs < s.expiresUs;
+  }
+
+  expireAll(): void {
+    this.sessions.clear();
+  }
+
+  /** Bounds memory for a client that asks for a new token on every call. */
+  private prune(nowUs: number): void {
+    for (const [t, s] of this.sessions) if (s.expiresUs <= nowUs) this.sessions.delete(t);
+  }
+}

@@ -1,0 +1,63 @@
+import type { Logger } from '../logging/create-logger.js';
+import type { Side, Signal } from './signal.js';
+
+/** A bar as ALGOGENE's /history_price returns it. */
+export interface Bar {
+  readonly t: string;
+  readonly o: number;
+  readonly h: number;
+  readonly l: number;
+  readonly c: number;
+  readonly v: number;
+}
+
+/** Prices reach strategies only through this, never through the trading client. */
+export interface MarketData {
+  history(options: { instrument?: string; count: number; interval?: string }): Promise<readonly Bar[]>;
+}
+
+/** What a strategy may know of the trade the bridge holds; it cannot change it. */
+export interface TrackedTradeView {
+  readonly tradeId: string;
+  readonly side: Side;
+  readonly volume: number;
+  readonly instrument: string;
+  readonly openedAt: string;
+}
+
+export interface StrategyContext {
+  /** The scheduled moment of this tick. */
+  readonly time: Date;
+  readonly bridgeId: string;
+  readonly instrument: string;
+  readonly volume: number;
+  readonly tracked: TrackedTradeView | null;
+  readonly log: Logger;
+  readonly market: MarketData;
+  /** Aborted when the strategy's time is up; long work should stop then. */
+  readonly signal: AbortSignal;
+}
+
+/** A strategy's raw answer; parseSignal decides whether it is one. */
+export type StrategyAnswer = Signal | 'BUY' | 'SELL' | null | { signal: unknown } | string | undefined;
+
+export interface Strategy {
+  readonly name: string;
+  decide(ctx: StrategyContext): StrategyAnswer | Promise<StrategyAnswer>;
+  /** Start listeners or processes before the first tick (the webhook adapter does). */
+  start?(): Promise<void>;
+  close?(): Promise<void>;
+}
+
+/** Options a strategy factory receives: its own settings from config, and a logger. */
+export interface StrategyOptions {
+  readonly spec: string;
+  readonly settings: Readonly<Record<string, string | undefined>>;
+  readonly log: Logger;
+}
+
+/** What a module in strategies/ (or a user path) may export as default. */
+export type StrategyModule =
+  | ((ctx: StrategyContext) => StrategyAnswer | Promise<StrategyAnswer>)
+  | { decide(ctx: StrategyContext): StrategyAnswer | Promise<StrategyAnswer> }
+  | { create(options: StrategyOptions): Strategy | Promise<Strategy> };
