@@ -54,7 +54,7 @@ const VARS = {
   ALGOGENE_API_KEY: { schema: z.string().min(1), expects: 'your ALGOGENE API key', secret: true },
   ALGOGENE_ACCOUNT_ID: { schema: z.string().min(1), expects: 'the ALGOGENE account id to publish on' },
   ALGOGENE_REAL_RUNMODE: { schema: z.string().min(1), expects: 'the runmode of real trading', fallback: 'realtrade' },
-  BRIDGE_ID: { schema: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/), expects: 'letters, digits, _ . - (at most 64)', fallback: 'main' },
+  BRIDGE_ID: { schema: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), expects: 'letters, digits, _ or - (at most 64)', fallback: 'main' },
   BRIDGE_MODE: { schema: z.enum(['livetest', 'real']), expects: 'livetest or real', fallback: 'livetest' },
   BRIDGE_CONFIRM_REAL: { schema: z.enum(['yes', 'no', '']), expects: 'yes to confirm real trading', fallback: 'no' },
   BRIDGE_INSTRUMENT: { schema: z.string().regex(/^[A-Za-z0-9._-]+$/), expects: 'an instrument such as BTCUSD', fallback: 'BTCUSD' },

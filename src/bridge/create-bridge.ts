@@ -1,25 +1,35 @@
 import type { AlgogeneClient, Trade } from '../algogene/create-client.js';
 import type { BridgeConfig } from '../config.js';
 import type { Logger } from '../logging/create-logger.js';
+import type { BridgeLease } from '../store/bridge-lease.js';
 import type { BridgeState, TrackedTrade } from '../store/bridge-state.js';
 import type { MarketData, Strategy } from '../strategy/types.js';
 import { closeTrade, type CloseOutcome } from './close-trade.js';
+import { findOrphans } from './find-orphans.js';
+import { LeaseLostError } from './lease-lost-error.js';
 import { locateTrade, type Location } from './locate-trade.js';
+import { reconcileIntents } from './reconcile-intents.js';
 import { runTick, type TickResult } from './run-tick.js';
 
 export interface BridgeStatus {
   readonly id: string;
   readonly tracked: readonly { trade: TrackedTrade; server: Location | { where: 'unknown'; error: string } }[];
   readonly pendingIntents: number;
+  /** Trades with this bridge's orderRef prefix that the store does not track. */
+  readonly orphans: readonly { trade: Trade; where: 'open' | 'pending' }[] | { error: string };
 }
+
+export type CloseReport = { tradeId: string; outcome: CloseOutcome | 'failed'; orphan?: boolean; error?: string }[];
 
 export interface Bridge {
   readonly id: string;
   readonly config: BridgeConfig;
   tick(scheduledAt: Date): Promise<TickResult>;
+  /** Before the first tick: settle intents left by a crash and report orphans on the account. */
+  startup(): Promise<void>;
   status(): Promise<BridgeStatus>;
   /** Closes every tracked trade now and forgets each one that is off the account. */
-  closeAll(): Promise<{ tradeId: string; outcome: CloseOutcome | 'failed'; error?: string }[]>;
+  closeAll(options?: { adoptOrphans?: boolean }): Promise<CloseReport>;
   openedTrades(): Promise<Trade[]>;
   close(): Promise<void>;
 }
@@ -33,6 +43,8 @@ export interface BridgeDeps {
   readonly dryRun?: boolean;
   readonly settleMs: number;
   readonly now?: () => number;
+  /** Held while this process may write for the bridge; renewed before every tick. */
+  readonly lease?: BridgeLease;
 }
 
 /** One strategy × account × instrument: the trading logic, with no schedule of its own. */
@@ -44,8 +56,25 @@ export function createBridge(deps: BridgeDeps): Bridge {
   return {
     id: config.id,
     config,
-    tick: (scheduledAt) =>
-      runTick({ bridge: config, client, state, strategy: deps.strategy, market, log, dryRun: deps.dryRun, now: deps.now, settleMs: deps.settleMs }, scheduledAt),
+    async tick(scheduledAt) {
+      if (deps.lease && !(await deps.lease.renew().catch(() => false))) {
+        const error = new LeaseLostError(`bridge ${config.id}: another process took over this bridge (lease lost); this process stops ticking it`);
+        log.error({ error: error.message }, 'tick refused');
+        return { ok: false, closed: [], error, ms: 0 };
+      }
+      return runTick({ bridge: config, client, state, strategy: deps.strategy, market, log, dryRun: deps.dryRun, now: deps.now, settleMs: deps.settleMs }, scheduledAt);
+    },
+    async startup() {
+      try {
+        let doc = await state.load();
+        if (doc.intents.length > 0) doc = await reconcileIntents(client, state, doc, log, { now: (deps.now ?? Date.now)(), settleMs: deps.settleMs });
+        for (const { trade, where } of await findOrphans(client, config.id, doc)) {
+          log.warn({ tradeId: trade.tradeId, orderRef: trade.orderRef, where }, 'orphan: a trade of this bridge on the account that the store does not track; close it with: close --adopt-orphans');
+        }
+      } catch (error) {
+        log.warn({ error: (error as Error).message }, 'start-up check failed; the first tick tries again');
+      }
+    },
     async status() {
       const doc = await state.load();
       const tracked = await Promise.all(
@@ -54,11 +83,12 @@ export function createBridge(deps: BridgeDeps): Bridge {
           server: await locateTrade(client, trade.tradeId).catch((error: Error) => ({ where: 'unknown' as const, error: error.message })),
         })),
       );
-      return { id: config.id, tracked, pendingIntents: doc.intents.length };
+      const orphans = await findOrphans(client, config.id, doc).catch((error: Error) => ({ error: error.message }));
+      return { id: config.id, tracked, pendingIntents: doc.intents.length, orphans };
     },
-    async closeAll() {
+    async closeAll(options = {}) {
       let doc = await state.load();
-      const results: { tradeId: string; outcome: CloseOutcome | 'failed'; error?: string }[] = [];
+      const results: CloseReport = [];
       for (const trade of doc.trades) {
         try {
           const outcome = await closeTrade(client, log, trade, undefined);
@@ -67,6 +97,12 @@ export function createBridge(deps: BridgeDeps): Bridge {
           await state.save(doc);
         } catch (error) {
           results.push({ tradeId: trade.tradeId, outcome: 'failed', error: (error as Error).message });
+        }
+      }
+      if (options.adoptOrphans) {
+        for (const { trade, where } of await findOrphans(client, config.id, doc)) {
+          const outcome = await closeTrade(client, log, { ...trade, openedAt: trade.timestamp ?? '' }, { where, trade }).catch((error: Error) => error);
+          results.push(outcome instanceof Error ? { tradeId: trade.tradeId, outcome: 'failed', orphan: true, error: outcome.message } : { tradeId: trade.tradeId, outcome, orphan: true });
         }
       }
       return results;

@@ -10,6 +10,7 @@ import { locateTrade, type Location } from './locate-trade.js';
 import { openTrade } from './open-trade.js';
 import { planTick } from './plan-tick.js';
 import { reconcileIntents } from './reconcile-intents.js';
+import { applyRiskLimits, recentOrders } from './risk-gate.js';
 
 export interface TickDeps {
   readonly bridge: BridgeConfig;
@@ -77,7 +78,7 @@ export async function runTick(deps: TickDeps, scheduledAt: Date): Promise<TickRe
     }
     const known = await locations;
 
-    const plan = planTick(deps.bridge.policy, signal.side, doc.trades);
+    const { plan, withheld } = applyRiskLimits(deps.bridge, doc, planTick(deps.bridge.policy, signal.side, doc.trades), now());
     for (const trade of plan.close) {
       const location = known.get(trade.tradeId);
       if (location?.where === 'open') log.info({ tradeId: trade.tradeId, price: location.trade.price, unrealizedPL: location.trade.unrealizedPL }, 'tracked trade');
@@ -92,12 +93,14 @@ export async function runTick(deps: TickDeps, scheduledAt: Date): Promise<TickRe
       await deps.state.save(doc);
     }
 
+    if (withheld) return finish(new Error(withheld));
     if (plan.open) {
       if (deps.dryRun) {
         log.info({ side: plan.open, volume: signal.volume ?? deps.bridge.volume, instrument: deps.bridge.instrument }, 'dry run: would open');
         return finish();
       }
-      const result = await openTrade({ ...deps, settleMs: deps.settleMs ?? 15_000 }, doc, plan.open, signal, scheduledAt, now);
+      const pruned = { ...doc, recentOrders: recentOrders(doc, now()) };
+      const result = await openTrade({ ...deps, settleMs: deps.settleMs ?? 15_000 }, pruned, plan.open, signal, scheduledAt, now);
       if (result.tradeId) {
         opened = result.tradeId;
         latencyMs = now() - scheduledAt.getTime();

@@ -12,6 +12,8 @@ export interface WorkerOptions {
   readonly maxTicks?: number;
   /** Abort to stop: running ticks finish, no new one starts. */
   readonly signal: AbortSignal;
+  /** A bridge that stopped for good (its lease was lost): it is not ticked again. */
+  readonly isRetired?: (bridge: Bridge) => boolean;
   readonly onTick?: (event: { bridge: Bridge; scheduledAt: Date; startedAt: number; result: TickResult }) => void;
 }
 
@@ -43,6 +45,7 @@ export function runWorker(options: WorkerOptions): Promise<void> {
       const onSlot = (scheduledAt: Date) => {
         slots += 1;
         for (const bridge of bridges) {
+          if (options.isRetired?.(bridge)) continue;
           if (busy.has(bridge.id)) {
             log.warn({ bridge: bridge.id, scheduledAt: scheduledAt.toISOString() }, 'tick skipped: the previous tick is still running');
             continue;

@@ -29,7 +29,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--confirm-real', 'confirm BRIDGE_MODE=real (the same as BRIDGE_CONFIRM_REAL=yes)');
   const opts = (cmd: Command) => ({ ...program.opts(), ...cmd.opts() });
 
-  trading(program.command('run').description('tick on schedule until stopped').option('--ticks <n>', 'stop after N ticks', positiveInt)).action(async (_o, cmd: Command) => {
+  trading(
+    program
+      .command('run')
+      .description('tick on schedule until stopped')
+      .option('--ticks <n>', 'stop after N ticks', positiveInt)
+      .option('--standby', 'if another process holds a bridge, wait and take over when it stops'),
+  ).action(async (_o, cmd: Command) => {
     code = await runCommand(io, opts(cmd));
   });
   trading(program.command('once').description('one tick now')).action(async (_o, cmd: Command) => {
@@ -38,7 +44,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   common(program.command('status').description('tracked trades and what the server says of them').option('--json', 'print JSON')).action(async (_o, cmd: Command) => {
     code = await statusCommand(io, opts(cmd));
   });
-  common(program.command('close').description('close the tracked trades now and forget them')).action(async (_o, cmd: Command) => {
+  common(
+    program
+      .command('close')
+      .description('close the tracked trades now and forget them')
+      .option('--adopt-orphans', "also close this bridge's trades on the account that the store does not track"),
+  ).action(async (_o, cmd: Command) => {
     code = await closeCommand(io, opts(cmd));
   });
   common(program.command('check').description('validate config, get a session token, list opened trades; sends no order')).action(async (_o, cmd: Command) => {

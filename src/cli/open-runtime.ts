@@ -5,7 +5,10 @@ import { createBridge, type Bridge } from '../bridge/create-bridge.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { Secrets } from '../logging/secrets.js';
+import { createBridgeLease, type BridgeLease } from '../store/bridge-lease.js';
 import { createBridgeState } from '../store/bridge-state.js';
+import { scheduleIntervalMs } from '../bridge/schedule-interval.js';
+import { LeaseHeldError } from './lease-held-error.js';
 import { createStore, type Store } from '../store/create-store.js';
 import { loadStrategy } from '../strategy/load-strategy.js';
 import type { Strategy } from '../strategy/types.js';
@@ -15,7 +18,16 @@ export interface Runtime {
   readonly bridges: readonly Bridge[];
   readonly store: Store;
   readonly http: Http;
+  readonly leases: ReadonlyMap<string, BridgeLease>;
   close(): Promise<void>;
+}
+
+/** Who this process is, for the one-writer lease. */
+export interface ProcessIdentity {
+  readonly host: string;
+  readonly pid: number;
+  readonly instance: string;
+  readonly isAlive: (pid: number) => boolean;
 }
 
 export interface RuntimeOptions {
@@ -26,6 +38,10 @@ export interface RuntimeOptions {
   readonly withStrategies: boolean;
   /** Limit to one bridge (--bridge ID). */
   readonly only?: string;
+  /** Commands that write (run, once, close) hold each bridge's lease while they run. */
+  readonly lease?: ProcessIdentity;
+  /** With a lease held elsewhere: wait for it (run --standby) instead of refusing. */
+  readonly standby?: (bridgeId: string, holder: import('../store/bridge-lease.js').LeaseHolder) => Promise<boolean>;
 }
 
 const NO_STRATEGY: Strategy = {
@@ -49,6 +65,25 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
   try {
     const store = await createStore(config.store);
     closers.unshift(() => store.close());
+    const leases = new Map<string, BridgeLease>();
+    if (options.lease) {
+      const identity = options.lease;
+      closers.unshift(async () => {
+        for (const lease of leases.values()) await lease.release();
+      });
+      for (const bridgeConfig of selected) {
+        // About three tick intervals, at least 30 s: long enough to survive a slow tick, short
+        // enough that a crash elsewhere does not lock the user out for long.
+        const ttlMs = Math.max(30_000, 3 * scheduleIntervalMs(bridgeConfig.schedule));
+        const lease = createBridgeLease({ store, bridgeId: bridgeConfig.id, ttlMs, me: identity, isAlive: identity.isAlive });
+        for (;;) {
+          const got = await lease.acquire();
+          if (got.ok) break;
+          if (!options.standby || !(await options.standby(bridgeConfig.id, got.holder))) throw new LeaseHeldError(bridgeConfig.id, got.holder);
+        }
+        leases.set(bridgeConfig.id, lease);
+      }
+    }
     const sessions = new Map<string, SessionTokens>();
     const bridges: Bridge[] = [];
     for (const bridgeConfig of selected) {
@@ -75,6 +110,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
           log: bridgeLog,
           dryRun: options.dryRun,
           settleMs: config.httpTimeoutMs + 5_000,
+          lease: leases.get(bridgeConfig.id),
         }),
       );
     }
@@ -83,6 +119,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
       bridges,
       store,
       http,
+      leases,
       async close() {
         for (const close of closers) await close().catch(() => {});
       },

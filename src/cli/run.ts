@@ -1,16 +1,42 @@
+import { LeaseLostError } from '../bridge/lease-lost-error.js';
 import { runWorker } from '../bridge/run-worker.js';
 import { EXIT, type CliIo } from './cli-io.js';
 import { withRuntime, type CommandOptions } from './with-runtime.js';
 
 /** `run`: the daemon. Ticks on each bridge's schedule until stopped or --ticks N are done. */
-export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number }): Promise<number> {
-  return withRuntime(io, options, { withStrategies: true, logTo: 'stdout' }, async ({ runtime, log, config }) => {
+export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number; standby?: boolean }): Promise<number> {
+  return withRuntime(io, options, { withStrategies: true, logTo: 'stdout', lease: !options.dryRun, standby: options.standby }, async ({ runtime, log, config }) => {
     log.info(
       { bridges: runtime.bridges.map((b) => ({ id: b.id, mode: b.config.mode, instrument: b.config.instrument, strategy: b.config.strategy, policy: b.config.policy, schedule: b.config.schedule })), store: runtime.store.where, dryRun: options.dryRun || undefined },
       'signal-bridge running',
     );
-    await runWorker({ bridges: runtime.bridges, concurrency: config.concurrency, log, maxTicks: options.ticks, signal: io.signal });
+    await Promise.all(runtime.bridges.map((b) => b.startup()));
+    // Between ticks too, so that a long schedule never lets the lease lapse.
+    const renewal = setInterval(() => {
+      for (const lease of runtime.leases.values()) void lease.renew().catch(() => false);
+    }, 10_000);
+    renewal.unref();
+    const lost = new Set<string>();
+    const stop = new AbortController();
+    io.signal.addEventListener('abort', () => stop.abort(), { once: true });
+    try {
+      await runWorker({
+        bridges: runtime.bridges,
+        concurrency: config.concurrency,
+        log,
+        maxTicks: options.ticks,
+        signal: stop.signal,
+        isRetired: (bridge) => lost.has(bridge.id),
+        onTick: ({ bridge, result }) => {
+          if (!(result.error instanceof LeaseLostError)) return;
+          lost.add(bridge.id);
+          if (lost.size === runtime.bridges.length) stop.abort();
+        },
+      });
+    } finally {
+      clearInterval(renewal);
+    }
     log.info('signal-bridge stopped');
-    return EXIT.ok;
+    return lost.size > 0 ? EXIT.failed : EXIT.ok;
   });
 }

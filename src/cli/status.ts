@@ -25,6 +25,12 @@ export function statusCommand(io: CliIo, options: CommandOptions & { json?: bool
         io.stdout.write(`  trade ${trade.tradeId} ${trade.side} ${trade.volume} ${trade.instrument} opened ${trade.openedAt}: ${where}\n`);
       }
       if (status.pendingIntents > 0) io.stdout.write(`  ${status.pendingIntents} order(s) awaiting reconciliation\n`);
+      if ('error' in status.orphans) io.stdout.write(`  orphans: could not look (${status.orphans.error})\n`);
+      else {
+        for (const { trade, where } of status.orphans) {
+          io.stdout.write(`  ORPHAN trade ${trade.tradeId} ${trade.side} ${trade.volume} ${trade.instrument} (${where}, orderRef ${trade.orderRef}): not tracked; close it with close --adopt-orphans\n`);
+        }
+      }
     }
     return EXIT.ok;
   });

@@ -1,10 +1,14 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig, type Config } from '../config.js';
 import { ConfigError } from '../config-error.js';
 import { createLogger, type Logger } from '../logging/create-logger.js';
 import { createSecrets, type Secrets } from '../logging/secrets.js';
 import { StrategyLoadError } from '../strategy/load-strategy.js';
 import { EXIT, type CliIo } from './cli-io.js';
-import { openRuntime, type Runtime } from './open-runtime.js';
+import { LeaseHeldError } from './lease-held-error.js';
+import { openRuntime, type ProcessIdentity, type Runtime } from './open-runtime.js';
 import { readEnv } from './read-env.js';
 
 export interface CommandOptions {
@@ -20,6 +24,10 @@ export interface RuntimeSetup {
   readonly logTo: 'stdout' | 'stderr';
   /** The demo supplies its own environment instead of reading one. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Commands that trade hold each bridge's lease (one writer per bridge). */
+  readonly lease?: boolean;
+  /** run --standby: wait for a held lease instead of refusing. */
+  readonly standby?: boolean;
 }
 
 export interface CommandContext {
@@ -55,10 +63,25 @@ export async function withRuntime(io: CliIo, options: CommandOptions, setup: Run
   const log = createLogger({ level: config.logLevel, secrets, destination: setup.logTo === 'stdout' ? io.stdout : io.stderr, pretty: io.isTTY && setup.logTo === 'stdout' });
   let runtime: Runtime;
   try {
-    runtime = await openRuntime(config, { log, secrets, dryRun: options.dryRun, withStrategies: setup.withStrategies, only: options.bridge });
+    runtime = await openRuntime(config, {
+      log,
+      secrets,
+      dryRun: options.dryRun,
+      withStrategies: setup.withStrategies,
+      only: options.bridge,
+      lease: setup.lease ? thisProcess() : undefined,
+      standby: setup.standby
+        ? async (bridgeId, holder) => {
+            log.warn({ bridge: bridgeId, holder: `${holder.pid}@${holder.host}`, expiresAt: new Date(holder.expiresAt).toISOString() }, 'standing by: another process holds this bridge');
+            const waitMs = Math.min(5_000, Math.max(250, holder.expiresAt - Date.now()));
+            await sleep(waitMs, undefined, { signal: io.signal }).catch(() => {});
+            return !io.signal.aborted;
+          }
+        : undefined,
+    });
   } catch (error) {
-    if (error instanceof StrategyLoadError || error instanceof ConfigError) {
-      say(`config: ${error.message}`);
+    if (error instanceof StrategyLoadError || error instanceof ConfigError || error instanceof LeaseHeldError) {
+      say(`${error instanceof LeaseHeldError ? 'refused' : 'config'}: ${error.message}`);
       return EXIT.config;
     }
     say(`error: ${(error as Error).message}`);
@@ -80,4 +103,21 @@ export async function withRuntime(io: CliIo, options: CommandOptions, setup: Run
   } finally {
     await runtime.close();
   }
+}
+
+function thisProcess(): ProcessIdentity {
+  return {
+    host: hostname(),
+    pid: process.pid,
+    instance: randomUUID(),
+    isAlive(pid) {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch (error) {
+        // EPERM: it exists but belongs to someone else.
+        return (error as NodeJS.ErrnoException).code === 'EPERM';
+      }
+    },
+  };
 }

@@ -11,12 +11,16 @@ export interface IssuedToken {
   expiresUs: number;
 }
 
+const MAX_ISSUED_LOG = 10_000;
+
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
 export class Auth {
   /** Keys are kept hashed so comparisons are constant-time whatever the lengths. */
   private readonly keys = new Map<string, Buffer>();
   private readonly sessions = new Map<string, Session>();
+  /** Every token issued, oldest first (bounded), for tests that search output for leaked tokens. */
+  private readonly issuedLog: string[] = [];
 
   constructor(
     users: ReadonlyArray<{ user: string; apiKey: string }>,
@@ -37,6 +41,8 @@ export class Auth {
     const token = randomBytes(16).toString('hex');
     const expiresUs = nowUs + this.ttlUs;
     this.sessions.set(token, { user, expiresUs });
+    this.issuedLog.push(token);
+    if (this.issuedLog.length > MAX_ISSUED_LOG) this.issuedLog.shift();
     return { token, expiresUs };
   }
 
@@ -44,6 +50,11 @@ export class Auth {
     if (typeof token !== 'string') return false;
     const s = this.sessions.get(token);
     return s !== undefined && s.user === user && nowUs < s.expiresUs;
+  }
+
+  /** Tokens issued so far (expired ones included), oldest first; at most the last MAX_ISSUED_LOG. */
+  issued(): string[] {
+    return [...this.issuedLog];
   }
 
   expireAll(): void {

@@ -47,6 +47,8 @@ export interface Simulator {
   setFaults(patch: Partial<FaultSettings>): void;
   /** Makes every token issued so far invalid, as if their expiry passed. */
   expireTokens(): void;
+  /** Every session token issued so far (expired ones included, the last 10 000), oldest first: for leak searches. */
+  issuedTokens(): string[];
   /** The current bid/ask of an instrument, as /realtime_price would report it now. */
   quote(symbol: string): Quote;
 }
@@ -77,6 +79,7 @@ export async function startSimulator(opts: StartOptions = {}): Promise<Simulator
     injectFault: (spec) => faults.inject(spec),
     setFaults: (patch) => faults.update(patch),
     expireTokens: () => auth.expireAll(),
+    issuedTokens: () => auth.issued(),
     quote: (symbol) => prices.quote(symbol, nowUs() / 1000),
   };
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import KeyvRedis from '@keyv/redis';
 import KeyvSqlite from '@keyv/sqlite';
 import Keyv from 'keyv';
+import { memoryLeaseCells, redisLeaseCells, sqliteLeaseCells, type LeaseCells } from './lease-cells.js';
 import { StoreError } from './store-error.js';
 
 export interface Store {
@@ -10,6 +11,8 @@ export interface Store {
   /** For messages: the URL without any password. */
   readonly where: string;
   readonly keyv: Keyv;
+  /** Atomic cells for the one-writer lease. */
+  readonly cells: LeaseCells;
   close(): Promise<void>;
 }
 
@@ -24,13 +27,13 @@ export async function createStore(url: string): Promise<Store> {
   const where = url.replace(/\/\/[^@/]*@/, '//');
   let store: Store;
   if (url === 'memory://' || url.startsWith('memory:')) {
-    store = { kind: 'memory', where, keyv: new Keyv({ throwOnErrors: true }), close: async () => {} };
+    store = { kind: 'memory', where, keyv: new Keyv({ throwOnErrors: true }), cells: memoryLeaseCells(), close: async () => {} };
   } else if (url.startsWith('sqlite://')) {
     const file = path.resolve(url.slice('sqlite://'.length));
     mkdirSync(path.dirname(file), { recursive: true });
     const adapter = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 5_000 });
     const keyv = new Keyv({ store: adapter, throwOnErrors: true });
-    store = { kind: 'sqlite', where: file, keyv, close: () => keyv.disconnect() };
+    store = { kind: 'sqlite', where: file, keyv, cells: sqliteLeaseCells(adapter), close: () => keyv.disconnect() };
   } else if (url.startsWith('redis://') || url.startsWith('rediss://')) {
     const adapter = new KeyvRedis(
       // Without a bound the Redis client retries forever and the CLI hangs on a dead server.
@@ -42,6 +45,7 @@ export async function createStore(url: string): Promise<Store> {
       kind: 'redis',
       where,
       keyv,
+      cells: redisLeaseCells(adapter),
       async close() {
         await keyv.disconnect().catch(() => {});
       },
