@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import cron from 'node-cron';
 import { z } from 'zod';
+import { BRIDGE_ID, parseBridgesFile } from './bridges-file.js';
 import { ConfigError } from './config-error.js';
 
 export type Mode = 'livetest' | 'real';
@@ -39,6 +41,8 @@ export interface Config {
 export interface LoadConfigOptions {
   /** --confirm-real on the command line, the same as BRIDGE_CONFIRM_REAL=yes. */
   confirmReal?: boolean;
+  /** How BRIDGE_CONFIG is read; tests pass their own. */
+  readFile?: (path: string) => string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -54,7 +58,7 @@ const VARS = {
   ALGOGENE_API_KEY: { schema: z.string().min(1), expects: 'your ALGOGENE API key', secret: true },
   ALGOGENE_ACCOUNT_ID: { schema: z.string().min(1), expects: 'the ALGOGENE account id to publish on' },
   ALGOGENE_REAL_RUNMODE: { schema: z.string().min(1), expects: 'the runmode of real trading', fallback: 'realtrade' },
-  BRIDGE_ID: { schema: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), expects: 'letters, digits, _ or - (at most 64)', fallback: 'main' },
+  BRIDGE_ID: { schema: z.string().regex(BRIDGE_ID), expects: 'letters, digits, _ or - (at most 64)', fallback: 'main' },
   BRIDGE_MODE: { schema: z.enum(['livetest', 'real']), expects: 'livetest or real', fallback: 'livetest' },
   BRIDGE_CONFIRM_REAL: { schema: z.enum(['yes', 'no', '']), expects: 'yes to confirm real trading', fallback: 'no' },
   BRIDGE_INSTRUMENT: { schema: z.string().regex(/^[A-Za-z0-9._-]+$/), expects: 'an instrument such as BTCUSD', fallback: 'BTCUSD' },
@@ -70,10 +74,12 @@ const VARS = {
   BRIDGE_MAX_ORDERS_PER_HOUR: { schema: positiveInt.optional(), expects: 'a whole number > 0' },
   BRIDGE_HALT_FILE: { schema: z.string().min(1).optional(), expects: 'a file path' },
   BRIDGE_HALT_FLATTEN: { schema: z.enum(['yes', 'no', '']), expects: 'yes or no', fallback: 'no' },
+  BRIDGE_CONFIG: { schema: z.string().min(1).optional(), expects: 'the path of a bridges JSON file' },
   LOG_LEVEL: { schema: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']), expects: 'trace, debug, info, warn, error, fatal or silent', fallback: 'info' },
 } as const satisfies Record<string, { schema: z.ZodType; expects: string; fallback?: string; secret?: boolean }>;
 
 type VarName = keyof typeof VARS;
+const PER_BRIDGE = new Set<VarName>(['ALGOGENE_USER', 'ALGOGENE_API_KEY', 'ALGOGENE_ACCOUNT_ID']);
 type Values = { [K in VarName]: z.output<(typeof VARS)[K]['schema']> };
 
 /**
@@ -83,8 +89,11 @@ type Values = { [K in VarName]: z.output<(typeof VARS)[K]['schema']> };
 export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   const problems: string[] = [];
   const values = {} as Record<string, unknown>;
+  const bridgesFile = blankToUndefined(env.BRIDGE_CONFIG);
   for (const [name, spec] of Object.entries(VARS) as [VarName, (typeof VARS)[VarName]][]) {
     const raw = blankToUndefined(env[name]) ?? ('fallback' in spec ? spec.fallback : undefined);
+    // With a bridges file, each bridge names its account and may name its own credentials.
+    if (raw === undefined && bridgesFile !== undefined && PER_BRIDGE.has(name)) continue;
     const parsed = spec.schema.safeParse(raw);
     if (parsed.success) values[name] = parsed.data;
     else problems.push(describe(name, raw, spec.expects, 'secret' in spec));
@@ -92,12 +101,6 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   const v = values as Values;
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const realConfirmed = options.confirmReal === true || v.BRIDGE_CONFIRM_REAL === 'yes';
-  if (v.BRIDGE_MODE === 'real' && !realConfirmed) {
-    throw new ConfigError([
-      'BRIDGE_MODE=real publishes orders on a broker-connected account with real money: confirm with BRIDGE_CONFIRM_REAL=yes or --confirm-real',
-    ]);
-  }
   if (v.BRIDGE_MAX_VOLUME !== undefined && v.BRIDGE_VOLUME > v.BRIDGE_MAX_VOLUME) {
     throw new ConfigError([`BRIDGE_VOLUME: ${v.BRIDGE_VOLUME} is above BRIDGE_MAX_VOLUME ${v.BRIDGE_MAX_VOLUME}`]);
   }
@@ -121,13 +124,33 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     haltFlatten: v.BRIDGE_HALT_FLATTEN === 'yes',
     settings: Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('BRIDGE_'))),
   };
+  let bridges: BridgeConfig[] = [bridge];
+  if (bridgesFile !== undefined) {
+    let text: string;
+    try {
+      text = (options.readFile ?? ((path) => readFileSync(path, 'utf8')))(bridgesFile);
+    } catch (error) {
+      throw new ConfigError([`BRIDGE_CONFIG: cannot read ${bridgesFile}: ${(error as Error).message}`]);
+    }
+    const parsed = parseBridgesFile(text, { base: bridge, env, realRunmode: v.ALGOGENE_REAL_RUNMODE });
+    if ('problems' in parsed) throw new ConfigError(parsed.problems);
+    bridges = parsed.bridges;
+  }
+
+  const realConfirmed = options.confirmReal === true || v.BRIDGE_CONFIRM_REAL === 'yes';
+  const real = bridges.filter((b) => b.mode === 'real').map((b) => b.id);
+  if (real.length > 0 && !realConfirmed) {
+    throw new ConfigError([
+      `BRIDGE_MODE=real (bridge ${real.join(', ')}) publishes orders on a broker-connected account with real money: confirm with BRIDGE_CONFIRM_REAL=yes or --confirm-real`,
+    ]);
+  }
   return deepFreeze({
     baseUrl: v.ALGOGENE_BASE_URL,
     httpTimeoutMs: v.BRIDGE_HTTP_TIMEOUT_MS,
     store: v.BRIDGE_STORE,
     logLevel: v.LOG_LEVEL,
     concurrency: v.BRIDGE_CONCURRENCY,
-    bridges: [bridge],
+    bridges,
   });
 }
 

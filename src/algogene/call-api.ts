@@ -73,14 +73,16 @@ async function send<T extends z.ZodType>(http: Http, call: ApiCall<T>, params: R
   const status = response.statusCode;
   const body = parseBody(response.body);
   const failReason = body.json !== undefined ? failureOf(body.json) : undefined;
+  // A 5xx may have acted, whatever its body says: it must never read as a token refusal, which
+  // the client answers by sending the call again (an order twice).
+  if (status >= 500) {
+    throw new TransportError(call.endpoint, 'server', `HTTP ${status}${failReason ? `: ${failReason}` : ''}`, status);
+  }
   if (status === 401 || (failReason !== undefined && /token|unauthori[sz]ed|api.?key|session/i.test(failReason))) {
     throw new AuthError(call.endpoint, failReason ?? 'unauthorized', status);
   }
   if (status === 429) {
     throw new RateLimitError(call.endpoint, retryAfterMs(response.headers['retry-after']));
-  }
-  if (status >= 500) {
-    throw new TransportError(call.endpoint, 'server', `HTTP ${status}${failReason ? `: ${failReason}` : ''}`, status);
   }
   if (status >= 400) {
     throw new ApiError(call.endpoint, failReason ?? (body.json === undefined ? 'unreadable error reply' : 'rejected'), status);
