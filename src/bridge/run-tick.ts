@@ -57,6 +57,7 @@ export async function runTick(deps: TickDeps, scheduledAt: Date): Promise<TickRe
     return result;
   };
 
+  let querying: Promise<unknown> = Promise.resolve();
   try {
     let doc = await deps.state.load();
     if (doc.intents.length > 0) {
@@ -65,8 +66,11 @@ export async function runTick(deps: TickDeps, scheduledAt: Date): Promise<TickRe
     }
 
     // The query does not depend on the strategy: run both at once, so that once the strategy
-    // has decided only the close and the open remain on the critical path.
-    const locations = queryTracked(deps.client, doc.trades);
+    // has decided only the close and the open remain on the critical path. The close uses
+    // whatever the query has answered by then; where that no longer holds (or it had not
+    // answered), the close path looks again and acts on the fresh answer.
+    const known = new Map<string, Location>();
+    querying = queryTracked(deps.client, doc.trades, known, log);
     const decided = safeDecide(deps.strategy, contextFor(deps, doc, scheduledAt), {
       timeoutMs: deps.bridge.strategyTimeoutMs,
       maxVolume: deps.bridge.maxVolume,
@@ -76,12 +80,10 @@ export async function runTick(deps: TickDeps, scheduledAt: Date): Promise<TickRe
     } catch (error) {
       return finish(error as Error);
     }
-    const known = await locations;
 
     const { plan, withheld } = applyRiskLimits(deps.bridge, doc, planTick(deps.bridge.policy, signal.side, doc.trades), now());
     for (const trade of plan.close) {
       const location = known.get(trade.tradeId);
-      if (location?.where === 'open') log.info({ tradeId: trade.tradeId, price: location.trade.price, unrealizedPL: location.trade.unrealizedPL }, 'tracked trade');
       if (deps.dryRun) {
         log.info({ tradeId: trade.tradeId }, 'dry run: would close');
         continue;
@@ -110,20 +112,26 @@ export async function runTick(deps: TickDeps, scheduledAt: Date): Promise<TickRe
     return finish();
   } catch (error) {
     return finish(error instanceof Error ? error : new Error(String(error)));
+  } finally {
+    // No request of this tick outlives it.
+    await querying;
   }
 }
 
-function queryTracked(client: AlgogeneClient, trades: readonly TrackedTrade[]): Promise<Map<string, Location>> {
-  const known = new Map<string, Location>();
-  // A failed query is not a failed tick: the close path looks again when it needs to.
+/** Fills `known` as answers arrive, and logs what the server shows of each tracked trade. */
+function queryTracked(client: AlgogeneClient, trades: readonly TrackedTrade[], known: Map<string, Location>, log: Logger): Promise<unknown> {
   return Promise.all(
     trades.map((t) =>
       locateTrade(client, t.tradeId).then(
-        (location) => known.set(t.tradeId, location),
+        (location) => {
+          known.set(t.tradeId, location);
+          if (location.where !== 'gone') log.info({ tradeId: t.tradeId, where: location.where, price: location.trade.price, unrealizedPL: location.trade.unrealizedPL }, 'tracked trade');
+        },
+        // A failed query is not a failed tick: the close path looks again when it needs to.
         () => undefined,
       ),
     ),
-  ).then(() => known);
+  );
 }
 
 function contextFor(deps: TickDeps, doc: BridgeStateDoc, time: Date) {

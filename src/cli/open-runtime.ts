@@ -60,7 +60,8 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
   const { log, secrets } = options;
   for (const bridge of config.bridges) secrets.add(bridge.apiKey);
   const selected = config.bridges.filter((b) => options.only === undefined || b.id === options.only);
-  const http = createHttp({ baseUrl: config.baseUrl, timeoutMs: config.httpTimeoutMs, maxSockets: config.concurrency });
+  // Each running tick has at most two calls in flight (the query beside the close or open).
+  const http = createHttp({ baseUrl: config.baseUrl, timeoutMs: config.httpTimeoutMs, maxSockets: 2 * config.concurrency });
   const closers: (() => Promise<void>)[] = [async () => http.close()];
   try {
     const store = await createStore(config.store);
