@@ -90,13 +90,15 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   const problems: string[] = [];
   const values = {} as Record<string, unknown>;
   const bridgesFile = blankToUndefined(env.BRIDGE_CONFIG);
+  const apiKey = blankToUndefined(env.ALGOGENE_API_KEY);
   for (const [name, spec] of Object.entries(VARS) as [VarName, (typeof VARS)[VarName]][]) {
     const raw = blankToUndefined(env[name]) ?? ('fallback' in spec ? spec.fallback : undefined);
     // With a bridges file, each bridge names its account and may name its own credentials.
     if (raw === undefined && bridgesFile !== undefined && PER_BRIDGE.has(name)) continue;
     const parsed = spec.schema.safeParse(raw);
     if (parsed.success) values[name] = parsed.data;
-    else problems.push(describe(name, raw, spec.expects, 'secret' in spec));
+    // A key pasted into the wrong variable is still the key: never echo it.
+    else problems.push(describe(name, raw, spec.expects, 'secret' in spec || (apiKey !== undefined && String(raw).includes(apiKey))));
   }
   const v = values as Values;
   if (problems.length > 0) throw new ConfigError(problems);

@@ -16,8 +16,9 @@ export interface ApiCall<T extends z.ZodType> {
 }
 
 // Trade IDs are 12-digit numbers today; quoting them before JSON.parse keeps every digit
-// even if they grow past 2^53.
-const BIG_ID = /("(?:tradeID|trade_ID)"\s*:\s*)(-?\d+)/g;
+// even if they grow past 2^53. Only a whole integer is quoted: 1.5 or 1e12 must stay a number,
+// so that the schema refuses it, rather than becoming broken JSON.
+const BIG_ID = /("(?:tradeID|trade_ID)"\s*:\s*)(-?\d+)(?=\s*[,}\]])/g;
 
 /**
  * One request, classified: a validated reply, or an AlgogeneError that says whether the server

@@ -3,7 +3,7 @@ import { withRuntime, type CommandOptions } from './with-runtime.js';
 
 /** `check`: the config is valid, a session token can be had, the account's trades can be listed. Sends no order. */
 export function checkCommand(io: CliIo, options: CommandOptions): Promise<number> {
-  return withRuntime(io, options, { withStrategies: true, logTo: 'stderr' }, async ({ runtime }) => {
+  return withRuntime(io, options, { withStrategies: true, startStrategies: false, logTo: 'stderr' }, async ({ runtime }) => {
     let ok = true;
     for (const bridge of runtime.bridges) {
       const c = bridge.config;

@@ -34,8 +34,9 @@ export interface RuntimeOptions {
   readonly log: Logger;
   readonly secrets: Secrets;
   readonly dryRun?: boolean;
-  /** status, close and check never ask a strategy. */
+  /** status and close never ask a strategy; check loads it (to validate) without starting it. */
   readonly withStrategies: boolean;
+  readonly startStrategies?: boolean;
   /** Limit to one bridge (--bridge ID). */
   readonly only?: string;
   /** Commands that write (run, once, close) hold each bridge's lease while they run. */
@@ -100,7 +101,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
       const strategy = options.withStrategies
         ? await loadStrategy(bridgeConfig.strategy, { settings: bridgeConfig.settings, log: bridgeLog.child({ module: 'strategy' }) })
         : NO_STRATEGY;
-      if (strategy.start) await strategy.start();
+      if (strategy.start && options.startStrategies !== false) await strategy.start();
       if (strategy.close) closers.unshift(async () => strategy.close?.());
       bridges.push(
         createBridge({

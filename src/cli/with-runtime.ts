@@ -20,6 +20,8 @@ export interface CommandOptions {
 
 export interface RuntimeSetup {
   readonly withStrategies: boolean;
+  /** check loads strategies to validate them but starts none (no webhook listener). */
+  readonly startStrategies?: boolean;
   /** Commands whose stdout is their answer (status, check) log to stderr. */
   readonly logTo: 'stdout' | 'stderr';
   /** The demo supplies its own environment instead of reading one. */
@@ -68,6 +70,7 @@ export async function withRuntime(io: CliIo, options: CommandOptions, setup: Run
       secrets,
       dryRun: options.dryRun,
       withStrategies: setup.withStrategies,
+      startStrategies: setup.startStrategies,
       only: options.bridge,
       lease: setup.lease ? thisProcess() : undefined,
       standby: setup.standby

@@ -32,7 +32,7 @@ const REDACT_PATHS = [
  */
 export function createLogger(options: LoggerOptions): Logger {
   const target = options.destination ?? process.stdout;
-  const sink = options.pretty ? pretty({ colorize: true, destination: target as NodeJS.WritableStream & { fd?: number } }) : target;
+  const sink = options.pretty ? pretty({ colorize: true, singleLine: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname', destination: target as NodeJS.WritableStream & { fd?: number } }) : target;
   const scrubber = new Writable({
     write(chunk: Buffer | string, _encoding, callback) {
       sink.write(options.secrets.redact(chunk.toString()));

@@ -16,10 +16,10 @@ export class StrategyLoadError extends Error {
  * (command:…, file:…), or a path to a .js/.mjs module.
  */
 export async function loadStrategy(spec: string, options: Omit<StrategyOptions, 'spec'>): Promise<Strategy> {
-  const [head, ...rest] = spec.split(':');
-  const name = head ?? '';
-  const isPath = /[\\/]/.test(spec) || /\.(c?m?js|ts)$/.test(spec);
-  const moduleUrl = isPath ? resolveUserModule(spec) : resolveBuiltin(rest.length > 0 ? name : spec);
+  // `command:python3 bin/strategy.py` and `file:/tmp/signal.json` name an adapter, whatever follows the colon.
+  const adapter = /^([a-z][a-z0-9-]+):/.exec(spec)?.[1];
+  const isPath = adapter === undefined && (/[\\/]/.test(spec) || /\.(c?m?js|ts)$/.test(spec));
+  const moduleUrl = isPath ? resolveUserModule(spec) : resolveBuiltin(adapter ?? spec);
   let mod: Record<string, unknown>;
   try {
     mod = (await import(moduleUrl)) as Record<string, unknown>;

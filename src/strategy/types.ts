@@ -54,6 +54,11 @@ export interface StrategyOptions {
   readonly spec: string;
   readonly settings: Readonly<Record<string, string | undefined>>;
   readonly log: Logger;
+  /**
+   * The process environment, for adapters that start processes (command:), which pass only an
+   * allowlist of it (PATH, HOME, LANG, …) to the child. Settings never come from here.
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** What a module in strategies/ (or a user path) may export as default. */
