@@ -30,6 +30,6 @@ export async function benchRuntime(options: { url: string; bridges: number; sche
   );
   const secrets = createSecrets();
   const log = createLogger({ level: 'warn', secrets, destination: new Writable({ write: (_c, _e, cb) => cb() }) });
-  const runtime = await openRuntime(config, { log, secrets, withStrategies: true });
+  const runtime = await openRuntime(config, { log, secrets, env: {}, withStrategies: true });
   return { runtime, log };
 }

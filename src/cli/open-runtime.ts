@@ -33,6 +33,8 @@ export interface ProcessIdentity {
 export interface RuntimeOptions {
   readonly log: Logger;
   readonly secrets: Secrets;
+  /** The environment the config was read from: the command adapter passes a few of its variables on. */
+  readonly env: Readonly<Record<string, string | undefined>>;
   readonly dryRun?: boolean;
   /** status and close never ask a strategy; check loads it (to validate) without starting it. */
   readonly withStrategies: boolean;
@@ -59,7 +61,10 @@ const NO_STRATEGY: Strategy = {
  */
 export async function openRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
   const { log, secrets } = options;
-  for (const bridge of config.bridges) secrets.add(bridge.apiKey);
+  for (const bridge of config.bridges) {
+    secrets.add(bridge.apiKey);
+    secrets.add(bridge.settings.BRIDGE_WEBHOOK_SECRET);
+  }
   const selected = config.bridges.filter((b) => options.only === undefined || b.id === options.only);
   // Each running tick has at most two calls in flight (the query beside the close or open).
   const http = createHttp({ baseUrl: config.baseUrl, timeoutMs: config.httpTimeoutMs, maxSockets: 2 * config.concurrency });
@@ -99,7 +104,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
       const account = { user: bridgeConfig.user, apiKey: bridgeConfig.apiKey, accountId: bridgeConfig.accountId, runmode: bridgeConfig.runmode };
       const client = createClient({ http, log: bridgeLog.child({ module: 'algogene' }), tokens, account });
       const strategy = options.withStrategies
-        ? await loadStrategy(bridgeConfig.strategy, { settings: bridgeConfig.settings, log: bridgeLog.child({ module: 'strategy' }) })
+        ? await loadStrategy(bridgeConfig.strategy, { settings: bridgeConfig.settings, env: options.env, log: bridgeLog.child({ module: 'strategy' }) })
         : NO_STRATEGY;
       if (strategy.start && options.startStrategies !== false) await strategy.start();
       if (strategy.close) closers.unshift(async () => strategy.close?.());

@@ -18,7 +18,9 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
     renewal.unref();
     const lost = new Set<string>();
     const stop = new AbortController();
-    io.signal.addEventListener('abort', () => stop.abort(), { once: true });
+    // SIGTERM may have come during start-up, before anyone listened.
+    if (io.signal.aborted) stop.abort();
+    else io.signal.addEventListener('abort', () => stop.abort(), { once: true });
     try {
       await runWorker({
         bridges: runtime.bridges,

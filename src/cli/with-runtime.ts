@@ -48,8 +48,9 @@ export async function withRuntime(io: CliIo, options: CommandOptions, setup: Run
   const secrets = createSecrets();
   const say = (line: string) => io.stderr.write(`${secrets.redact(line)}\n`);
   let config: Config;
+  let env: Readonly<Record<string, string | undefined>>;
   try {
-    const env = setup.env ?? readEnv(io.env, options.envFile, io.cwd);
+    env = setup.env ?? readEnv(io.env, options.envFile, io.cwd);
     secrets.add(env.ALGOGENE_API_KEY);
     config = loadConfig(env, { confirmReal: options.confirmReal });
     if (options.bridge !== undefined && !config.bridges.some((b) => b.id === options.bridge)) {
@@ -68,6 +69,7 @@ export async function withRuntime(io: CliIo, options: CommandOptions, setup: Run
     runtime = await openRuntime(config, {
       log,
       secrets,
+      env,
       dryRun: options.dryRun,
       withStrategies: setup.withStrategies,
       startStrategies: setup.startStrategies,

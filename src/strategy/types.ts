@@ -1,5 +1,5 @@
 import type { Logger } from '../logging/create-logger.js';
-import type { Side, Signal } from './signal.js';
+import type { Side } from './signal.js';
 
 /** A bar as ALGOGENE's /history_price returns it. */
 export interface Bar {
@@ -39,7 +39,7 @@ export interface StrategyContext {
 }
 
 /** A strategy's raw answer; parseSignal decides whether it is one. */
-export type StrategyAnswer = Signal | 'BUY' | 'SELL' | null | { signal: unknown } | string | undefined;
+export type StrategyAnswer = 'BUY' | 'SELL' | null | { signal: unknown } | string | undefined;
 
 export interface Strategy {
   readonly name: string;
