@@ -9,6 +9,8 @@ export interface LatencyResult {
   p95Ms: number;
   newConnectionsPerTick: number;
   firstTickNewConnections: number;
+  /** New connections opened during each tick, the first included. */
+  connectionsPerTick: number[];
 }
 
 /**
@@ -45,6 +47,7 @@ export async function measureLatency(delayMs: number, ticks: number): Promise<La
     ticks: latencies.length,
     medianMs: round(percentile(latencies, 50)),
     p95Ms: round(percentile(latencies, 95)),
+    connectionsPerTick: connections,
     newConnectionsPerTick: round(later.reduce((a, b) => a + b, 0) / Math.max(1, later.length), 2),
     firstTickNewConnections: connections[0] ?? 0,
   };

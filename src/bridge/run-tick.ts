@@ -1,14 +1,14 @@
 import type { AlgogeneClient } from '../algogene/create-client.js';
 import type { BridgeConfig } from '../config.js';
 import type { Logger } from '../logging/create-logger.js';
-import type { BridgeState, BridgeStateDoc, TrackedTrade } from '../store/bridge-state.js';
+import type { BridgeState, BridgeStateDoc } from '../store/bridge-state.js';
 import { safeDecide } from '../strategy/safe-decide.js';
 import type { Signal } from '../strategy/signal.js';
 import type { MarketData, Strategy } from '../strategy/types.js';
 import { closeTrade, type CloseOutcome } from './close-trade.js';
-import { locateTrade, type Location } from './locate-trade.js';
 import { openTrade } from './open-trade.js';
 import { planTick } from './plan-tick.js';
+import { queryTracked, type TrackedQuery } from './query-tracked.js';
 import { reconcileIntents } from './reconcile-intents.js';
 import { applyRiskLimits, recentOrders } from './risk-gate.js';
 
@@ -23,6 +23,8 @@ export interface TickDeps {
   readonly now?: () => number;
   /** How long a lost order may take to appear on the server: the HTTP timeout plus a margin. */
   readonly settleMs?: number;
+  /** The query of the tracked trades, started before the scheduled moment by the worker. */
+  readonly prefetched?: TrackedQuery;
 }
 
 export interface TickResult {
@@ -57,7 +59,7 @@ export async function runTick(deps: TickDeps, scheduledAt: Date): Promise<TickRe
     return result;
   };
 
-  let querying: Promise<unknown> = Promise.resolve();
+  let query: TrackedQuery | undefined;
   try {
     let doc = await deps.state.load();
     if (doc.intents.length > 0) {
@@ -65,12 +67,10 @@ export async function runTick(deps: TickDeps, scheduledAt: Date): Promise<TickRe
       if (doc.intents.length > 0) return finish(new Error(`an order of a previous tick is not settled yet (orderRef ${doc.intents[0]?.orderRef}): sending nothing new`));
     }
 
-    // The query does not depend on the strategy: run both at once, so that once the strategy
-    // has decided only the close and the open remain on the critical path. The close uses
-    // whatever the query has answered by then; where that no longer holds (or it had not
-    // answered), the close path looks again and acts on the fresh answer.
-    const known = new Map<string, Location>();
-    querying = queryTracked(deps.client, doc.trades, known, log);
+    // The query does not depend on the strategy: the worker starts it before the scheduled
+    // moment, or it runs beside the strategy, so that once the strategy has decided only the
+    // close and the open remain on the critical path.
+    query = deps.prefetched ?? queryTracked(deps.client, doc.trades, log);
     const decided = safeDecide(deps.strategy, contextFor(deps, doc, scheduledAt), {
       timeoutMs: deps.bridge.strategyTimeoutMs,
       maxVolume: deps.bridge.maxVolume,
@@ -80,10 +80,12 @@ export async function runTick(deps: TickDeps, scheduledAt: Date): Promise<TickRe
     } catch (error) {
       return finish(error as Error);
     }
+    // A close must know whether the trade is open or still pending (pending ones are cancelled).
+    await query.done;
 
     const { plan, withheld } = applyRiskLimits(deps.bridge, doc, planTick(deps.bridge.policy, signal.side, doc.trades), now());
     for (const trade of plan.close) {
-      const location = known.get(trade.tradeId);
+      const location = query.known.get(trade.tradeId);
       if (deps.dryRun) {
         log.info({ tradeId: trade.tradeId }, 'dry run: would close');
         continue;
@@ -114,24 +116,8 @@ export async function runTick(deps: TickDeps, scheduledAt: Date): Promise<TickRe
     return finish(error instanceof Error ? error : new Error(String(error)));
   } finally {
     // No request of this tick outlives it.
-    await querying;
+    await query?.done;
   }
-}
-
-/** Fills `known` as answers arrive, and logs what the server shows of each tracked trade. */
-function queryTracked(client: AlgogeneClient, trades: readonly TrackedTrade[], known: Map<string, Location>, log: Logger): Promise<unknown> {
-  return Promise.all(
-    trades.map((t) =>
-      locateTrade(client, t.tradeId).then(
-        (location) => {
-          known.set(t.tradeId, location);
-          if (location.where !== 'gone') log.info({ tradeId: t.tradeId, where: location.where, price: location.trade.price, unrealizedPL: location.trade.unrealizedPL }, 'tracked trade');
-        },
-        // A failed query is not a failed tick: the close path looks again when it needs to.
-        () => undefined,
-      ),
-    ),
-  );
 }
 
 function contextFor(deps: TickDeps, doc: BridgeStateDoc, time: Date) {

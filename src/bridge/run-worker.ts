@@ -2,6 +2,7 @@ import { createTask, type ScheduledTask } from 'node-cron';
 import type { Logger } from '../logging/create-logger.js';
 import type { Bridge } from './create-bridge.js';
 import { createLimiter } from './create-limiter.js';
+import { scheduleIntervalMs } from './schedule-interval.js';
 import type { TickResult } from './run-tick.js';
 
 export interface WorkerOptions {
@@ -32,8 +33,11 @@ export function runWorker(options: WorkerOptions): Promise<void> {
 
   return new Promise<void>((resolve) => {
     const tasks: ScheduledTask[] = [];
+    const prefetchTimers = new Set<NodeJS.Timeout>();
+    const armers: (() => void)[] = [];
     let stopped = 0;
     const stopAll = async () => {
+      for (const timer of prefetchTimers) clearTimeout(timer);
       for (const task of tasks) await task.destroy();
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
       resolve();
@@ -42,6 +46,19 @@ export function runWorker(options: WorkerOptions): Promise<void> {
 
     for (const [schedule, bridges] of bySchedule) {
       let slots = 0;
+      // The query of each tracked trade runs this long before the scheduled moment, so that it
+      // (and a token renewal) is off the critical path from the strategy's answer to the order.
+      const leadMs = Math.min(PREFETCH_LEAD_MS, scheduleIntervalMs(schedule) / 4);
+      const armPrefetch = () => {
+        const next = task.getNextRun();
+        if (!next || signal.aborted) return;
+        const timer = setTimeout(() => {
+          prefetchTimers.delete(timer);
+          for (const bridge of bridges) if (!busy.has(bridge.id) && !options.isRetired?.(bridge)) bridge.prefetch(next);
+        }, Math.max(0, next.getTime() - leadMs - Date.now()));
+        timer.unref();
+        prefetchTimers.add(timer);
+      };
       const onSlot = (scheduledAt: Date) => {
         slots += 1;
         for (const bridge of bridges) {
@@ -67,15 +84,21 @@ export function runWorker(options: WorkerOptions): Promise<void> {
           void task.stop();
           stopped += 1;
           if (stopped === bySchedule.size) void stopAll();
+        } else {
+          armPrefetch();
         }
       };
       const task = createTask(schedule, (ctx) => onSlot(ctx.date), { name: `signal-bridge ${schedule}`, logger: cronLogger(log) });
       tasks.push(task);
+      armers.push(armPrefetch);
     }
     if (signal.aborted) void stopAll();
     else for (const task of tasks) void task.start();
+    for (const arm of armers) arm();
   });
 }
+
+const PREFETCH_LEAD_MS = 1_000;
 
 function cronLogger(log: Logger) {
   const child = log.child({ module: 'cron' });
