@@ -1,14 +1,16 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AlgogeneClient, Trade } from '../algogene/create-client.js';
 import type { BridgeConfig } from '../config.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { BridgeLease } from '../store/bridge-lease.js';
-import type { BridgeState, TrackedTrade } from '../store/bridge-state.js';
+import type { BridgeState, BridgeStateDoc, TrackedTrade } from '../store/bridge-state.js';
 import type { MarketData, Strategy } from '../strategy/types.js';
 import { closeTrade, type CloseOutcome } from './close-trade.js';
 import { findOrphans } from './find-orphans.js';
 import { LeaseLostError } from './lease-lost-error.js';
 import { locateTrade, type Location } from './locate-trade.js';
-import { reconcileIntents } from './reconcile-intents.js';
+import { intentTime, reconcileIntents } from './reconcile-intents.js';
+import { queryTracked, type TrackedQuery } from './query-tracked.js';
 import { runTick, type TickResult } from './run-tick.js';
 
 export interface BridgeStatus {
@@ -19,12 +21,15 @@ export interface BridgeStatus {
   readonly orphans: readonly { trade: Trade; where: 'open' | 'pending' }[] | { error: string };
 }
 
-export type CloseReport = { tradeId: string; outcome: CloseOutcome | 'failed'; orphan?: boolean; error?: string }[];
+/** `orderRef` names an order whose trade ID is unknown (an intent that could not be settled; tradeId is '-'). */
+export type CloseReport = { tradeId: string; outcome: CloseOutcome | 'failed'; orphan?: boolean; orderRef?: string; error?: string }[];
 
 export interface Bridge {
   readonly id: string;
   readonly config: BridgeConfig;
   tick(scheduledAt: Date): Promise<TickResult>;
+  /** Shortly before `scheduledAt`: query the tracked trades (renewing the token if due), off the critical path. */
+  prefetch(scheduledAt: Date): void;
   /** Before the first tick: settle intents left by a crash and report orphans on the account. */
   startup(): Promise<void>;
   status(): Promise<BridgeStatus>;
@@ -53,6 +58,34 @@ export function createBridge(deps: BridgeDeps): Bridge {
   const market: MarketData = {
     history: (options) => client.history({ instrument: options.instrument ?? config.instrument, count: options.count, interval: options.interval }),
   };
+  const now = deps.now ?? Date.now;
+  let ahead: { at: number; query: TrackedQuery } | undefined;
+  /**
+   * For closeAll: adopts the trade of every intent whose order is on the server. An intent not
+   * found yet may still be in flight: close waits until it is older than settleMs (at most
+   * settleMs) and looks once more, so that it ends with nothing in doubt. An intent that cannot
+   * be settled (the server does not answer) is reported as failed, never dropped.
+   */
+  async function settleIntents(start: BridgeStateDoc, results: CloseReport): Promise<BridgeStateDoc> {
+    let doc = start;
+    try {
+      doc = await reconcileIntents(client, state, doc, log, { now: now(), settleMs: deps.settleMs });
+      if (doc.intents.length > 0) {
+        const youngest = Math.max(...doc.intents.map(intentTime));
+        const waitMs = Math.min(deps.settleMs, Math.max(0, youngest + deps.settleMs - now()));
+        log.info({ orderRefs: doc.intents.map((i) => i.orderRef), waitMs }, 'an order may still be in flight: looking again before closing');
+        await sleep(waitMs);
+        doc = await reconcileIntents(client, state, doc, log, { now: now(), settleMs: deps.settleMs });
+      }
+    } catch (error) {
+      doc = await state.load();
+      for (const intent of doc.intents) {
+        results.push({ tradeId: '-', orderRef: intent.orderRef, outcome: 'failed', error: `order ${intent.orderRef} could not be looked up (${(error as Error).message}): run close again` });
+      }
+    }
+    return doc;
+  }
+
   return {
     id: config.id,
     config,
@@ -62,7 +95,17 @@ export function createBridge(deps: BridgeDeps): Bridge {
         log.error({ error: error.message }, 'tick refused');
         return { ok: false, closed: [], error, ms: 0 };
       }
-      return runTick({ bridge: config, client, state, strategy: deps.strategy, market, log, dryRun: deps.dryRun, now: deps.now, settleMs: deps.settleMs }, scheduledAt);
+      const prefetched = ahead?.at === scheduledAt.getTime() ? ahead.query : undefined;
+      ahead = undefined;
+      return runTick({ bridge: config, client, state, strategy: deps.strategy, market, log, dryRun: deps.dryRun, now: deps.now, settleMs: deps.settleMs, prefetched }, scheduledAt);
+    },
+    prefetch(scheduledAt) {
+      const known = new Map<string, Location>();
+      const done = state.load().then(
+        (doc) => queryTracked(client, doc.trades, log, known).done,
+        () => undefined,
+      );
+      ahead = { at: scheduledAt.getTime(), query: { known, done } };
     },
     async startup() {
       try {
@@ -87,8 +130,12 @@ export function createBridge(deps: BridgeDeps): Bridge {
       return { id: config.id, tracked, pendingIntents: doc.intents.length, orphans };
     },
     async closeAll(options = {}) {
-      let doc = await state.load();
       const results: CloseReport = [];
+      let doc = await state.load();
+      // An order sent just before a crash (or whose reply was lost) is only an intent in the
+      // store: settle it first, or its trade would stay open on the account, neither tracked
+      // nor reported as an orphan.
+      if (doc.intents.length > 0) doc = await settleIntents(doc, results);
       for (const trade of doc.trades) {
         try {
           const outcome = await closeTrade(client, log, trade, undefined);

@@ -33,6 +33,8 @@ export async function openTrade(
     volume: signal.volume ?? bridge.volume,
     instrument: bridge.instrument,
     tick: tickAt.toISOString(),
+    // The tick may have started long before (a slow strategy, closes first): the settle time counts from the send.
+    sentAt: new Date(now()).toISOString(),
   };
   const withIntent: BridgeStateDoc = { ...doc, intents: [...doc.intents, intent], recentOrders: [...doc.recentOrders, now()] };
   await state.save(withIntent);
@@ -57,8 +59,10 @@ export async function openTrade(
     return { doc: opened, tradeId: ack.tradeId };
   } catch (error) {
     if (!(error instanceof AlgogeneError)) throw error;
-    if (error.outcome === 'rejected') {
-      const cleared = { ...withIntent, intents: withIntent.intents.filter((i) => i.orderRef !== intent.orderRef) };
+    // Refused, or failed before it was sent (the session renewal it needed failed): nothing was
+    // placed, so the intent goes and the order does not count against the hourly limit.
+    if (error.outcome === 'rejected' || error.endpoint !== '/open_order') {
+      const cleared = { ...withIntent, intents: withIntent.intents.filter((i) => i.orderRef !== intent.orderRef), recentOrders: doc.recentOrders };
       await state.save(cleared);
       return { doc: cleared, error };
     }

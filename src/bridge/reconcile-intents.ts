@@ -7,7 +7,8 @@ export interface ReconcileOptions {
   now: number;
   /**
    * An order whose reply was lost may still be in flight on the server. An intent younger than
-   * this that is not found yet is kept for one more look rather than dropped.
+   * this (counted from when its order was sent) that is not found yet is kept and looked for
+   * again; only an older one is dropped.
    */
   settleMs: number;
 }
@@ -38,9 +39,11 @@ export async function reconcileIntents(
       };
       log.warn({ orderRef: intent.orderRef, tradeId: trade.tradeId, where: found.where }, 'adopted the trade of an order whose reply was lost');
       current = { ...current, intents: rest, trades: [...current.trades, trade] };
-    } else if (intent.checkedAt === undefined && options.now - intentTime(intent) < options.settleMs) {
+    } else if (options.now - intentTime(intent) < options.settleMs) {
+      // Not dropped while it may still appear, however many ticks look (a seconds schedule looks
+      // often): a server can act on an order after the client gave up waiting for its reply.
       log.warn({ orderRef: intent.orderRef }, 'order not on the server yet: looking again next tick');
-      current = { ...current, intents: [...rest, { ...intent, checkedAt: new Date(options.now).toISOString() }] };
+      current = { ...current, intents: [...rest, { ...intent, checkedAt: intent.checkedAt ?? new Date(options.now).toISOString() }] };
     } else {
       log.warn({ orderRef: intent.orderRef }, 'order never reached the server: intent dropped');
       current = { ...current, intents: rest };
@@ -50,7 +53,8 @@ export async function reconcileIntents(
   return current;
 }
 
-function intentTime(intent: OpenIntent): number {
-  const at = Date.parse(intent.tick);
+/** When the order was sent (or, for an intent written before sentAt existed, its tick): settleMs counts from here. */
+export function intentTime(intent: OpenIntent): number {
+  const at = Date.parse(intent.sentAt ?? intent.tick);
   return Number.isFinite(at) ? at : 0;
 }

@@ -20,7 +20,9 @@ const openIntent = z.object({
   volume: z.number().positive(),
   instrument: z.string(),
   tick: z.string(),
-  /** Set when a look-up found nothing: the next tick looks once more, then drops it. */
+  /** When open_order was sent (just after this record was written); how long it may take to appear counts from here. */
+  sentAt: z.string().optional(),
+  /** Set when a look-up first found nothing: it is looked for again until settled, then dropped. */
   checkedAt: z.string().optional(),
 });
 
