@@ -70,7 +70,8 @@ export function createClient(deps: { http: Http; log: Logger; tokens: SessionTok
     try {
       return await attempt();
     } catch (error) {
-      if (!(error instanceof AuthError)) throw error;
+      // A refused /session means the key itself is wrong: renewing again cannot help.
+      if (!(error instanceof AuthError) || error.endpoint === '/session') throw error;
       log.warn({ endpoint: call.endpoint }, 'token refused: renewing once and retrying once');
       return attempt();
     }

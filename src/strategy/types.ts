@@ -38,8 +38,16 @@ export interface StrategyContext {
   readonly signal: AbortSignal;
 }
 
+export interface SignalAnswer {
+  readonly signal: 'BUY' | 'SELL' | 'NONE' | null | string;
+  readonly volume?: number;
+  readonly takeProfit?: number;
+  readonly stopLoss?: number;
+  readonly comment?: string;
+}
+
 /** A strategy's raw answer; parseSignal decides whether it is one. */
-export type StrategyAnswer = 'BUY' | 'SELL' | null | { signal: unknown } | string | undefined;
+export type StrategyAnswer = 'BUY' | 'SELL' | null | SignalAnswer | string | undefined;
 
 export interface Strategy {
   readonly name: string;

@@ -73,7 +73,7 @@ describe('command: answers', () => {
         .filter((l) => /^[A-Z_][A-Z0-9_]*=/.test(l))
         .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
     );
-    expect(JSON.parse(env.SIGNAL_BRIDGE_CONTEXT)).toEqual(expected);
+    expect(JSON.parse(env.SIGNAL_BRIDGE_CONTEXT ?? "null")).toEqual(expected);
     expect(env).toMatchObject({
       SIGNAL_BRIDGE_TIME: '2024-05-02T10:00:00.000Z',
       SIGNAL_BRIDGE_BRIDGE_ID: 'eth',
