@@ -5,21 +5,35 @@ export type Location =
   | { readonly where: 'pending'; readonly trade: Trade }
   | { readonly where: 'gone' };
 
-/** Where the server has a trade now: open, still pending (not filled), or no longer anywhere. */
+/**
+ * Where the server has a trade now: open, still pending (not filled), or no longer anywhere.
+ * The two lists are two questions asked one after the other, and an order can fill between
+ * them: pending when /opened_trades answered, open when /pending_trades did. A trade only ever
+ * moves forward (pending, open, closed), so before calling it gone /opened_trades is asked once
+ * more: a live trade taken for gone would be forgotten while investors still hold it.
+ */
 export async function locateTrade(client: AlgogeneClient, tradeId: string): Promise<Location> {
   const [open] = await client.openedTrades(tradeId);
   if (open) return { where: 'open', trade: open };
   const [pending] = await client.pendingTrades(tradeId);
   if (pending) return { where: 'pending', trade: pending };
+  const [filled] = await client.openedTrades(tradeId);
+  if (filled) return { where: 'open', trade: filled };
   return { where: 'gone' };
 }
 
-/** The trade an order became, found by the orderRef the bridge gave it. */
+/**
+ * The trade an order became, found by the orderRef the bridge gave it. /pending_trades is asked
+ * first, then /opened_trades, one after the other: an order that fills meanwhile is then seen in
+ * one list or the other, never missed by both (asked at once, or the other way round, it could
+ * be open already for the first answer and not yet for the second).
+ */
 export async function findByOrderRef(
   client: AlgogeneClient,
   orderRef: string,
 ): Promise<{ where: 'open' | 'pending'; trade: Trade } | undefined> {
-  const [opened, pending] = await Promise.all([client.openedTrades(), client.pendingTrades()]);
+  const pending = await client.pendingTrades();
+  const opened = await client.openedTrades();
   const open = opened.find((t) => t.orderRef === orderRef);
   if (open) return { where: 'open', trade: open };
   const waiting = pending.find((t) => t.orderRef === orderRef);

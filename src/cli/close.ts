@@ -9,7 +9,7 @@ export function closeCommand(io: CliIo, options: CommandOptions & { adoptOrphans
       const results = await bridge.closeAll({ adoptOrphans: options.adoptOrphans });
       if (results.length === 0) io.stdout.write(`bridge ${bridge.id}: nothing tracked\n`);
       for (const r of results) {
-        io.stdout.write(`bridge ${bridge.id}: ${r.orphan ? 'orphan ' : ''}trade ${r.tradeId} ${r.outcome}${r.error ? `: ${r.error}` : ''}\n`);
+        io.stdout.write(`bridge ${bridge.id}: ${r.orphan ? 'orphan ' : ''}${r.orderRef ? `order ${r.orderRef}` : `trade ${r.tradeId}`} ${r.outcome}${r.error ? `: ${r.error}` : ''}\n`);
         if (r.outcome === 'failed') ok = false;
       }
     }

@@ -36,7 +36,7 @@ export async function demoCommand(io: CliIo, options: { ticks?: number }): Promi
       await runWorker({ bridges: runtime.bridges, concurrency: config.concurrency, log, maxTicks: options.ticks, signal: io.signal });
       const trades = sim.books();
       const open = trades.filter((t) => t.state === 'open').length;
-      say(`demo finished: the simulator saw ${trades.length} order(s); ${open} still open (tracked in the in-memory store, gone with it).`);
+      say(`demo finished: ${trades.length} order(s) published to the simulator, ${open} still open there. Nothing reached ALGOGENE.`);
       return EXIT.ok;
     });
   } finally {

@@ -118,7 +118,7 @@ describe('a tick with a trade tracked (policy reopen)', () => {
     api.session();
     api.opened([{ tradeId: TRACKED, side: 'SELL' }]);
     api.fail('POST', '/close_orders', 'ECONNRESET');
-    api.opened([]);
+    api.opened([], 2); // gone is confirmed by asking /opened_trades again (the order may have filled meanwhile)
     api.pending([]);
     api.openOrder([200, openOrderBody(Number(NEW_ID))]);
     const b = await bridgeTracking('BUY');
@@ -132,7 +132,7 @@ describe('a tick with a trade tracked (policy reopen)', () => {
 
   it('a trade the server no longer has (opened and pending both empty) is forgotten with a warning, not closed', async () => {
     api.session();
-    api.opened([]);
+    api.opened([], 2); // gone is confirmed by asking /opened_trades again (the order may have filled meanwhile)
     api.pending([]);
     const b = await bridgeTracking(null, '/pending_trades');
 
@@ -185,7 +185,7 @@ describe('a tick with a trade tracked (policy reopen)', () => {
     api.session();
     api.opened([{ tradeId: TRACKED, side: 'SELL' }]);
     api.closeOrders([400, failBody('trade not found')]);
-    api.opened([]);
+    api.opened([], 2); // gone is confirmed by asking /opened_trades again (the order may have filled meanwhile)
     api.pending([]);
     api.openOrder([200, openOrderBody(Number(NEW_ID))]);
     const b = await bridgeTracking('SELL');
@@ -199,7 +199,7 @@ describe('a tick with a trade tracked (policy reopen)', () => {
   describe('a strategy that answers before the query of the tracked trade does: the close waits for it', () => {
     it('a trade already gone: no close is sent, the trade is forgotten', async () => {
       api.session();
-      api.opened([], 1);
+      api.opened([], 2); // gone is confirmed by asking /opened_trades again (the order may have filled meanwhile)
       api.pending([], 1);
       const b = await bridgeTracking(null, '', fixedStrategy(null));
 

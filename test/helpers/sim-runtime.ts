@@ -10,7 +10,6 @@ import { createClient } from '../../src/algogene/create-client.js';
 import { createHttp } from '../../src/algogene/create-http.js';
 import { createSessionTokens } from '../../src/algogene/session-tokens.js';
 import { createBridge, type Bridge } from '../../src/bridge/create-bridge.js';
-import type { ProcessIdentity } from '../../src/cli/open-runtime.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createBridgeState, type BridgeStateDoc } from '../../src/store/bridge-state.js';
 import { createStore, type Store } from '../../src/store/create-store.js';
@@ -112,23 +111,5 @@ export async function openSimBridge(env: Record<string, string | undefined>, opt
       await store.close();
       http.close();
     },
-  };
-}
-
-/** This process, as the lease sees it; `instance` distinguishes several runtimes in one test process. */
-export function identity(overrides: Partial<ProcessIdentity> = {}): ProcessIdentity {
-  return {
-    host: os.hostname(),
-    pid: process.pid,
-    instance: Math.random().toString(36).slice(2),
-    isAlive: (pid) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch (error) {
-        return (error as NodeJS.ErrnoException).code === 'EPERM';
-      }
-    },
-    ...overrides,
   };
 }

@@ -1,0 +1,194 @@
+/**
+ * One writer per bridge: the lease, on each store it must work on (memory, sqlite, the real Redis at
+ * 127.0.0.1:6379). A second holder is refused while the first is alive; a lease whose holder is a dead process on
+ * this host is taken at once; an expired one is taken; renew fails once another took it; release frees it; two
+ * processes racing for a free lease get exactly one winner.
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createBridgeLease, type LeaseHolder, type LeaseOptions } from '../../src/store/bridge-lease.js';
+import { createStore, type Store } from '../../src/store/create-store.js';
+
+const TTL_MS = 30_000;
+const HOST = os.hostname();
+const REDIS_URL = 'redis://127.0.0.1:6379';
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** The pid of a process that existed and has exited: a holder that crashed. */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+  await new Promise((resolve) => child.on('exit', resolve));
+  return child.pid!;
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'sb-lease-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const BACKENDS: { name: string; url: () => string }[] = [
+  { name: 'memory', url: () => 'memory://' },
+  { name: 'sqlite', url: () => `sqlite://${path.join(dir, 'lease.sqlite')}` },
+  { name: 'redis', url: () => REDIS_URL },
+];
+
+describe.each(BACKENDS)('the bridge lease on $name', ({ url }) => {
+  let store: Store;
+  let bridgeId: string;
+  /** Lease keys this test may have written, removed afterwards (on Redis: signal-bridge:lease:bridge:<id>:lease). */
+  const used: string[] = [];
+
+  beforeAll(async () => {
+    store = await createStore(url());
+  });
+  afterEach(async () => {
+    for (const key of used.splice(0)) {
+      const value = await store.cells.get(key);
+      if (value !== undefined) await store.cells.compareAndDelete(key, value);
+    }
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  function lease(overrides: Partial<LeaseOptions> & { pid?: number; host?: string } = {}) {
+    used.push(`bridge:${bridgeId}:lease`);
+    const { pid = process.pid, host = HOST, ...rest } = overrides;
+    return createBridgeLease({ store, bridgeId, ttlMs: TTL_MS, me: { host, pid, instance: randomUUID() }, isAlive, ...rest });
+  }
+
+  // A fresh bridge id per test: nothing left by another test (or another run on the shared Redis) interferes.
+  const fresh = () => {
+    bridgeId = `lease-test-${randomUUID().slice(0, 8)}`;
+  };
+
+  it('a second holder is refused while the first is alive, and is told who holds it', async () => {
+    fresh();
+    const first = lease();
+    const second = lease();
+    expect(await first.acquire()).toEqual({ ok: true });
+
+    const refused = await second.acquire();
+
+    expect(refused.ok).toBe(false);
+    const holder = (refused as { holder: LeaseHolder }).holder;
+    expect(holder).toMatchObject({ host: HOST, pid: process.pid });
+    expect(holder.expiresAt).toBeGreaterThan(Date.now());
+    // The first still holds it.
+    expect(await first.renew()).toBe(true);
+  });
+
+  it('a lease whose holder is a dead process on this host is taken at once', async () => {
+    fresh();
+    const crashed = lease({ pid: await deadPid() });
+    expect(await crashed.acquire()).toEqual({ ok: true });
+
+    expect(await lease().acquire()).toEqual({ ok: true });
+    // The crashed holder, were it to come back, could not renew.
+    expect(await crashed.renew()).toBe(false);
+  });
+
+  it('a holder on another host is refused until its lease expires, then it is taken', async () => {
+    fresh();
+    let now = Date.now();
+    const elsewhere = lease({ host: 'other-host.example', pid: 1, now: () => now });
+    expect(await elsewhere.acquire()).toEqual({ ok: true });
+    // Its pid is not ours to judge: another host.
+    const here = lease({ now: () => now });
+    expect((await here.acquire()).ok).toBe(false);
+
+    now += TTL_MS + 1;
+    expect(await here.acquire()).toEqual({ ok: true });
+  });
+
+  it('an expired lease of a live process on this host is taken too (it stopped renewing)', async () => {
+    fresh();
+    let now = Date.now();
+    const stalled = lease({ now: () => now });
+    expect(await stalled.acquire()).toEqual({ ok: true });
+    now += TTL_MS + 1;
+    expect(await lease({ now: () => now }).acquire()).toEqual({ ok: true });
+  });
+
+  it('renew keeps the lease while it is ours and fails once another holder took it', async () => {
+    fresh();
+    let now = Date.now();
+    const first = lease({ now: () => now });
+    expect(await first.acquire()).toEqual({ ok: true });
+    now += TTL_MS / 2;
+    expect(await first.renew()).toBe(true);
+    // Renewed: not expired at the old deadline.
+    now += TTL_MS / 2 + 1;
+    expect((await lease({ now: () => now }).acquire()).ok).toBe(false);
+
+    now += TTL_MS;
+    const second = lease({ now: () => now });
+    expect(await second.acquire()).toEqual({ ok: true });
+    expect(await first.renew()).toBe(false);
+    // And stays lost: the next renew does not steal it back.
+    expect(await first.renew()).toBe(false);
+    expect(await second.renew()).toBe(true);
+  });
+
+  it('release frees it for the next holder at once; releasing a lease no longer ours changes nothing', async () => {
+    fresh();
+    const first = lease();
+    const second = lease();
+    expect(await first.acquire()).toEqual({ ok: true });
+    expect((await second.acquire()).ok).toBe(false);
+
+    await first.release();
+
+    expect(await second.acquire()).toEqual({ ok: true });
+    await first.release();
+    expect(await second.renew()).toBe(true);
+  });
+
+  it('many holders racing for a free lease: exactly one wins', async () => {
+    fresh();
+    const contenders = Array.from({ length: 8 }, () => lease());
+    const results = await Promise.all(contenders.map((c) => c.acquire()));
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+  });
+
+  it('many holders racing for a dead holder\'s lease: exactly one takes it over', async () => {
+    fresh();
+    expect(await lease({ pid: await deadPid() }).acquire()).toEqual({ ok: true });
+    const contenders = Array.from({ length: 8 }, () => lease());
+    const results = await Promise.all(contenders.map((c) => c.acquire()));
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+  });
+});
+
+describe('the lease on Redis', () => {
+  it('is a key under signal-bridge:lease: that Redis itself expires after the TTL', async () => {
+    const store = await createStore(REDIS_URL);
+    const bridgeId = `lease-test-${randomUUID().slice(0, 8)}`;
+    const key = `bridge:${bridgeId}:lease`;
+    try {
+      const l = createBridgeLease({ store, bridgeId, ttlMs: 1_500, me: { host: HOST, pid: process.pid, instance: randomUUID() }, isAlive });
+      expect(await l.acquire()).toEqual({ ok: true });
+      const redis = (await (store.keyv.store as { getClient(): Promise<unknown> }).getClient()) as { pTTL(key: string): Promise<number> };
+      const ttl = await redis.pTTL(`signal-bridge:lease:${key}`);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(1_500);
+    } finally {
+      const value = await store.cells.get(key);
+      if (value !== undefined) await store.cells.compareAndDelete(key, value);
+      await store.close();
+    }
+  });
+});
