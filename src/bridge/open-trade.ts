@@ -1,9 +1,12 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AlgogeneError } from '../algogene/algogene-error.js';
-import type { AlgogeneClient } from '../algogene/create-client.js';
+import type { AlgogeneClient, OrderAck, OrderRequest } from '../algogene/create-client.js';
+import { RateLimitError } from '../algogene/rate-limit-error.js';
 import type { BridgeConfig } from '../config.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { BridgeState, BridgeStateDoc, OpenIntent } from '../store/bridge-state.js';
 import type { Side, Signal } from '../strategy/signal.js';
+import { findByOrderRef } from './locate-trade.js';
 import { makeOrderRef } from './make-order-ref.js';
 import { reconcileIntents } from './reconcile-intents.js';
 
@@ -39,7 +42,7 @@ export async function openTrade(
   const withIntent: BridgeStateDoc = { ...doc, intents: [...doc.intents, intent], recentOrders: [...doc.recentOrders, now()] };
   await state.save(withIntent);
   try {
-    const ack = await client.openOrder({
+    const ack = await sendOnce(client, log, {
       instrument: intent.instrument,
       side,
       volume: intent.volume,
@@ -70,5 +73,25 @@ export async function openTrade(
     const settled = await reconcileIntents(client, state, withIntent, log, { now: now(), settleMs: deps.settleMs }).catch(() => withIntent);
     const adopted = settled.trades.find((t) => t.orderRef === intent.orderRef);
     return adopted ? { doc: settled, tradeId: adopted.tradeId } : { doc: settled, error };
+  }
+}
+
+// Longer waits fail the tick: the next one decides afresh.
+const MAX_RATE_LIMIT_WAIT_MS = 5_000;
+
+/**
+ * Sends the order; on a 429 waits as told (within the tick's budget), makes sure by orderRef
+ * that the order did not go through after all, and sends it once more. No other retry.
+ */
+async function sendOnce(client: AlgogeneClient, log: Logger, order: OrderRequest): Promise<OrderAck> {
+  try {
+    return await client.openOrder(order);
+  } catch (error) {
+    if (!(error instanceof RateLimitError) || error.retryAfterMs > MAX_RATE_LIMIT_WAIT_MS) throw error;
+    log.warn({ orderRef: order.orderRef, retryAfterMs: error.retryAfterMs }, 'open_order rate limited: waiting as told, then sending once more');
+    await sleep(error.retryAfterMs);
+    const found = await findByOrderRef(client, order.orderRef);
+    if (found) return { tradeId: found.trade.tradeId, status: found.where === 'open' ? 'OPEN' : 'PENDING_TO_FILL' };
+    return client.openOrder(order);
   }
 }

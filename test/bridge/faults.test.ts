@@ -147,22 +147,33 @@ describe('open_order meets a fault', () => {
     expect(await agree()).toEqual([r3.opened]);
   });
 
-  it('429 with Retry-After: refused before acting, so nothing is in doubt; the next tick opens exactly one order', async () => {
+  it('429 with Retry-After: refused before acting; waited as told, checked by orderRef, sent once more in the same tick', async () => {
     await bridgeOn(sim, signals('BUY'));
     const calls = requestsSince();
     sim.injectFault({ path: '/open_order', kind: '429' });
 
     const first = await t!.tick();
 
+    expect(first.ok, first.error?.message).toBe(true);
+    expect(calls('/open_order')).toBe(2);
+    expect(calls('/pending_trades')).toBeGreaterThanOrEqual(1);
+    expect(book()).toHaveLength(1);
+    expect(await agree()).toEqual([first.opened]);
+  });
+
+  it('429 twice: the second refusal fails the tick; nothing is in doubt and nothing was placed', async () => {
+    await bridgeOn(sim, signals('BUY'));
+    const calls = requestsSince();
+    sim.injectFault({ path: '/open_order', kind: '429' });
+    sim.injectFault({ path: '/open_order', kind: '429' });
+
+    const first = await t!.tick();
+
     expect(first.ok).toBe(false);
     expect(first.error).toBeInstanceOf(RateLimitError);
-    expect((first.error as RateLimitError).retryAfterMs).toBe(1_000);
+    expect(calls('/open_order')).toBe(2);
     expect(book()).toEqual([]);
     expect(await agree()).toEqual([]);
-    const second = await t!.tick();
-    expect(second.ok, second.error?.message).toBe(true);
-    expect(calls('/open_order')).toBe(2);
-    expect(await agree()).toEqual([second.opened]);
   });
 });
 
