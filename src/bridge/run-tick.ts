@@ -84,7 +84,8 @@ export async function runTick(deps: TickDeps, scheduledAt: Date): Promise<TickRe
     await query.done;
 
     const { plan, withheld } = applyRiskLimits(deps.bridge, doc, planTick(deps.bridge.policy, signal.side, doc.trades), now());
-    for (const trade of plan.close) {
+    const opensNext = plan.open !== null && !withheld && !deps.dryRun;
+    for (const [index, trade] of plan.close.entries()) {
       const location = query.known.get(trade.tradeId);
       if (deps.dryRun) {
         log.info({ tradeId: trade.tradeId }, 'dry run: would close');
@@ -94,7 +95,10 @@ export async function runTick(deps: TickDeps, scheduledAt: Date): Promise<TickRe
       if (outcome === 'gone') log.warn({ tradeId: trade.tradeId }, 'trade no longer on the server (closed elsewhere?): forgotten');
       closed.push({ tradeId: trade.tradeId, outcome });
       doc = { ...doc, trades: doc.trades.filter((t) => t.tradeId !== trade.tradeId) };
-      await deps.state.save(doc);
+      // The last close before an open is written together with the order's intent: one store
+      // write, not two, between the close and the open. Lost in a crash, it costs nothing: the
+      // next tick finds the trade gone and forgets it.
+      if (!(opensNext && index === plan.close.length - 1)) await deps.state.save(doc);
     }
 
     if (withheld) return finish(new Error(withheld));

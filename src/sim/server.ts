@@ -96,6 +96,8 @@ export class SimServer {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    // The delay counts from the request's arrival, so that a benchmark's "known delay" is that delay.
+    const arrived = performance.now();
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://sim.invalid');
     const rel = url.pathname.startsWith(this.basePath + '/') ? url.pathname.slice(this.basePath.length) : null;
@@ -113,7 +115,7 @@ export class SimServer {
       entry.status = 413;
       return send(res, { status: 413, body: failBody('request body too large'), headers: { connection: 'close' } });
     }
-    if (this.faults.delayMs > 0 && !(await this.sleep(this.faults.delayMs))) return;
+    if (this.faults.delayMs > 0 && !(await this.sleep(Math.max(0, arrived + this.faults.delayMs - performance.now())))) return;
     if (this.closing) return;
 
     const fault = this.faults.pick(rel!);
