@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runWorker } from '../src/bridge/run-worker.js';
-import { startSimulator } from '../src/sim/index.js';
 import { ALTERNATE, benchRuntime } from './bench-runtime.js';
+import { startSimProcess } from './start-sim-process.js';
 import { round, withPeakRss } from './stats.js';
 
 export interface FanOutResult {
@@ -18,7 +18,7 @@ export interface FanOutResult {
  * closes one and opens one per bridge, the steady state.
  */
 export async function measureFanOut(bridges: number, delayMs: number): Promise<FanOutResult> {
-  const sim = await startSimulator({ delayMs });
+  const sim = await startSimProcess(delayMs);
   try {
     const { value, peakRssMb } = await withPeakRss(async () => {
       // Five seconds apart, so that every bridge has finished its first tick before the measured one.
@@ -66,7 +66,7 @@ const CHILD = fileURLToPath(new URL('./child-rss.js', import.meta.url));
  * of running N strategies), each doing one tick (`once`) at the same moment.
  */
 export async function measureCopies(copies: number, delayMs: number): Promise<CopiesResult> {
-  const sim = await startSimulator({ delayMs });
+  const sim = await startSimProcess(delayMs);
   try {
     const started = performance.now();
     const results = await Promise.all(

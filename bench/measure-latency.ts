@@ -1,6 +1,6 @@
 import { runWorker } from '../src/bridge/run-worker.js';
-import { startSimulator } from '../src/sim/index.js';
 import { benchRuntime } from './bench-runtime.js';
+import { startSimProcess } from './start-sim-process.js';
 import { percentile, round } from './stats.js';
 
 export interface LatencyResult {
@@ -18,7 +18,7 @@ export interface LatencyResult {
  * every tick closing one trade and opening one, against a server that takes `delayMs` a call.
  */
 export async function measureLatency(delayMs: number, ticks: number): Promise<LatencyResult> {
-  const sim = await startSimulator({ delayMs });
+  const sim = await startSimProcess(delayMs);
   const { runtime, log } = await benchRuntime({ url: sim.url, bridges: 1, schedule: '* * * * * *' });
   const latencies: number[] = [];
   const connections: number[] = [];

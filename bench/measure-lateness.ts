@@ -1,6 +1,6 @@
 import { runWorker } from '../src/bridge/run-worker.js';
-import { startSimulator } from '../src/sim/index.js';
 import { benchRuntime } from './bench-runtime.js';
+import { startSimProcess } from './start-sim-process.js';
 import { percentile, round } from './stats.js';
 
 export interface LatenessResult {
@@ -16,7 +16,7 @@ export interface LatenessResult {
  * process is busy with `bridges` bridges trading every tick.
  */
 export async function measureLateness(ticks: number, bridges: number, delayMs: number): Promise<LatenessResult> {
-  const sim = await startSimulator({ delayMs });
+  const sim = await startSimProcess(delayMs);
   const { runtime, log } = await benchRuntime({ url: sim.url, bridges, schedule: '* * * * * *' });
   const firstStart = new Map<number, number>();
   try {

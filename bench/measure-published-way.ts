@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { startSimulator } from '../src/sim/index.js';
+import { startSimProcess } from './start-sim-process.js';
 import { percentile, round } from './stats.js';
 
 export interface PublishedWayResult {
@@ -15,29 +15,32 @@ export interface PublishedWayResult {
  * without a Session). Measured against the same simulator and delay as the bridge.
  */
 export async function measurePublishedWay(delayMs: number, ticks: number): Promise<PublishedWayResult> {
-  const sim = await startSimulator({ delayMs });
+  const sim = await startSimProcess(delayMs);
+  let connections = 0;
+  const call = (method: 'GET' | 'POST', path: string, params: Record<string, string | number>) =>
+    request(sim.url, method, path, params, () => (connections += 1));
   const auth = { user: 'demo', api_key: 'demo-key' };
   try {
-    const session = (await call(sim.url, 'GET', '/session', auth)) as { res: { token: string } };
+    const session = (await call('GET', '/session', auth)) as { res: { token: string } };
     const base = { ...auth, token: session.res.token, runmode: 'livetest', accountid: 'published-way' };
-    let tradeId = String(((await call(sim.url, 'POST', '/open_order', { ...base, instrument: 'BTCUSD', buysell: 'BUY', volume: 1, ordertype: 'MKT' })) as { tradeID: number }).tradeID);
+    let tradeId = String(((await call('POST', '/open_order', { ...base, instrument: 'BTCUSD', buysell: 'BUY', volume: 1, ordertype: 'MKT' })) as { tradeID: number }).tradeID);
     const times: number[] = [];
-    const connections: number[] = [];
+    const perTick: number[] = [];
     for (let i = 0; i < ticks; i += 1) {
-      const opened = sim.connections();
+      const opened = connections;
       const started = performance.now();
-      await call(sim.url, 'GET', '/opened_trades', { ...base, tradeID: tradeId });
-      await call(sim.url, 'POST', '/close_orders', { ...base, tradeIDs: tradeId });
-      const reply = (await call(sim.url, 'POST', '/open_order', { ...base, instrument: 'BTCUSD', buysell: i % 2 ? 'BUY' : 'SELL', volume: 1, ordertype: 'MKT' })) as { tradeID: number };
+      await call('GET', '/opened_trades', { ...base, tradeID: tradeId });
+      await call('POST', '/close_orders', { ...base, tradeIDs: tradeId });
+      const reply = (await call('POST', '/open_order', { ...base, instrument: 'BTCUSD', buysell: i % 2 ? 'BUY' : 'SELL', volume: 1, ordertype: 'MKT' })) as { tradeID: number };
       times.push(performance.now() - started);
-      connections.push(sim.connections() - opened);
+      perTick.push(connections - opened);
       tradeId = String(reply.tradeID);
     }
     return {
       ticks,
       medianMs: round(percentile(times, 50)),
       p95Ms: round(percentile(times, 95)),
-      newConnectionsPerTick: round(connections.reduce((a, b) => a + b, 0) / ticks, 2),
+      newConnectionsPerTick: round(perTick.reduce((a, b) => a + b, 0) / ticks, 2),
     };
   } finally {
     await sim.close();
@@ -45,7 +48,7 @@ export async function measurePublishedWay(delayMs: number, ticks: number): Promi
 }
 
 /** One request on a connection of its own, as requests does without a Session. */
-function call(baseUrl: string, method: 'GET' | 'POST', path: string, params: Record<string, string | number>): Promise<unknown> {
+function request(baseUrl: string, method: 'GET' | 'POST', path: string, params: Record<string, string | number>, onConnection: () => void): Promise<unknown> {
   const url = new URL(baseUrl + path);
   if (method === 'GET') for (const [k, v] of Object.entries(params)) url.searchParams.set(k, String(v));
   const body = method === 'POST' ? JSON.stringify(params) : undefined;
@@ -62,6 +65,7 @@ function call(baseUrl: string, method: 'GET' | 'POST', path: string, params: Rec
         }
       });
     });
+    req.on('socket', (socket) => socket.once('connect', onConnection));
     req.on('error', reject);
     req.end(body);
   });

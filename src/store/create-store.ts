@@ -38,9 +38,9 @@ export async function createStore(url: string): Promise<Store> {
     const adapter = new KeyvRedis(
       // Without a bound the Redis client retries forever and the CLI hangs on a dead server.
       { url, socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: (retries: number) => (retries >= 3 ? false : 200) } },
-      { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: CONNECT_TIMEOUT_MS, namespace: 'signal-bridge' },
+      { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: CONNECT_TIMEOUT_MS, namespace: 'signal-bridge', keyPrefixSeparator: ':' },
     );
-    const keyv = new Keyv({ store: adapter, throwOnErrors: true, useKeyPrefix: false });
+    const keyv = new Keyv({ store: adapter, throwOnErrors: true, useKeyPrefix: false, namespace: 'signal-bridge' });
     store = {
       kind: 'redis',
       where,
