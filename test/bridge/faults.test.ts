@@ -238,22 +238,7 @@ describe('the session token', () => {
     expect(await agree()).toEqual([r.opened]);
   });
 
-  it('401 on every call of a tick (the token died before it): the calls in flight share one renewal, each retried once', async () => {
-    await bridgeOn(sim, signals('BUY', 'SELL'));
-    const first = (await t!.tick()).opened!;
-    sim.expireTokens();
-    const calls = requestsSince();
-
-    const r = await t!.tick();
-
-    expect(r.ok, r.error?.message).toBe(true);
-    expect(r.closed).toEqual([{ tradeId: first, outcome: 'closed' }]);
-    expect(calls('/session')).toBe(1);
-    expect(calls('/open_order')).toBe(1);
-    expect(await agree()).toEqual([r.opened]);
-  });
-
-  it('a token that expires between ticks: the next tick meets a 401, renews once, and trades', async () => {
+  it('a token that expires between ticks: every call of the next tick meets a 401, they share one renewal, and the tick trades', async () => {
     await bridgeOn(sim, signals('BUY'));
     const first = (await t!.tick()).opened!;
     sim.expireTokens();
