@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { openRuntime, type Runtime } from '../src/cli/open-runtime.js';
@@ -30,6 +32,8 @@ export async function benchRuntime(options: { url: string; bridges: number; sche
   );
   const secrets = createSecrets();
   const log = createLogger({ level: 'warn', secrets, destination: new Writable({ write: (_c, _e, cb) => cb() }) });
-  const runtime = await openRuntime(config, { log, secrets, env: {}, withStrategies: true });
+  // Leases held as `run` holds them, so that the measured path is the daemon's.
+  const lease = { host: hostname(), pid: process.pid, instance: randomUUID(), isAlive: () => true };
+  const runtime = await openRuntime(config, { log, secrets, env: {}, withStrategies: true, lease });
   return { runtime, log };
 }

@@ -52,6 +52,9 @@ export interface BridgeDeps {
   readonly lease?: BridgeLease;
 }
 
+// A lease with less time than this left is renewed before the tick acts (TTLs are at least 30 s).
+const LEASE_MARGIN_MS = 10_000;
+
 /** One strategy × account × instrument: the trading logic, with no schedule of its own. */
 export function createBridge(deps: BridgeDeps): Bridge {
   const { config, client, state, log } = deps;
@@ -90,7 +93,9 @@ export function createBridge(deps: BridgeDeps): Bridge {
     id: config.id,
     config,
     async tick(scheduledAt) {
-      if (deps.lease && !(await deps.lease.renew().catch(() => false))) {
+      // The lease was renewed by the prefetch (or the run loop's timer) moments ago; only a lease
+      // about to lapse is renewed here, on the path from the scheduled moment to the order.
+      if (deps.lease && deps.lease.validForMs() < LEASE_MARGIN_MS && !(await deps.lease.renew().catch(() => false))) {
         const error = new LeaseLostError(`bridge ${config.id}: another process took over this bridge (lease lost); this process stops ticking it`);
         log.error({ error: error.message }, 'tick refused');
         return { ok: false, closed: [], error, ms: 0 };
@@ -100,6 +105,7 @@ export function createBridge(deps: BridgeDeps): Bridge {
       return runTick({ bridge: config, client, state, strategy: deps.strategy, market, log, dryRun: deps.dryRun, now: deps.now, settleMs: deps.settleMs, prefetched }, scheduledAt);
     },
     prefetch(scheduledAt) {
+      void deps.lease?.renew().catch(() => false);
       const known = new Map<string, Location>();
       const done = state.load().then(
         (doc) => queryTracked(client, doc.trades, log, known).done,

@@ -15,6 +15,8 @@ export interface BridgeLease {
   acquire(): Promise<AcquireResult>;
   /** Extends the lease; false when it is no longer ours (it expired and another process took it). */
   renew(): Promise<boolean>;
+  /** How long the lease stays ours without another renewal (0 when it is not ours). */
+  validForMs(): number;
   release(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export function createBridgeLease(options: LeaseOptions): BridgeLease {
   const key = `bridge:${options.bridgeId}:lease`;
   const { cells } = options.store;
   let mine: string | undefined;
+  let mineUntil = 0;
   let since = new Date(now()).toISOString();
 
   const value = () => JSON.stringify({ ...options.me, since, expiresAt: now() + options.ttlMs } satisfies LeaseHolder);
@@ -52,6 +55,7 @@ export function createBridgeLease(options: LeaseOptions): BridgeLease {
         const fresh = value();
         if (await cells.setIfAbsent(key, fresh, options.ttlMs)) {
           mine = fresh;
+          mineUntil = untilOf(fresh);
           return { ok: true };
         }
         const current = await cells.get(key);
@@ -60,6 +64,7 @@ export function createBridgeLease(options: LeaseOptions): BridgeLease {
         if (holder && !takeable(holder)) return { ok: false, holder };
         if (await cells.compareAndSet(key, current, fresh, options.ttlMs)) {
           mine = fresh;
+          mineUntil = untilOf(fresh);
           return { ok: true };
         }
       }
@@ -75,13 +80,21 @@ export function createBridgeLease(options: LeaseOptions): BridgeLease {
         return false;
       }
       mine = next;
+      mineUntil = untilOf(next);
       return true;
+    },
+    validForMs() {
+      return mine === undefined ? 0 : Math.max(0, mineUntil - now());
     },
     async release() {
       if (mine !== undefined) await cells.compareAndDelete(key, mine).catch(() => false);
       mine = undefined;
     },
   };
+}
+
+function untilOf(value: string): number {
+  return parseHolder(value)?.expiresAt ?? 0;
 }
 
 function parseHolder(text: string): LeaseHolder | undefined {

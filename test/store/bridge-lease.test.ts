@@ -143,6 +143,24 @@ describe.each(BACKENDS)('the bridge lease on $name', ({ url }) => {
     expect(await second.renew()).toBe(true);
   });
 
+  it('says how long it stays ours: the full TTL after a renewal, less as time passes, nothing once lost', async () => {
+    fresh();
+    let now = Date.now();
+    const first = lease({ now: () => now });
+    expect(first.validForMs()).toBe(0);
+    await first.acquire();
+    expect(first.validForMs()).toBe(TTL_MS);
+    now += 10_000;
+    expect(first.validForMs()).toBe(TTL_MS - 10_000);
+    await first.renew();
+    expect(first.validForMs()).toBe(TTL_MS);
+    now += TTL_MS + 1;
+    expect(first.validForMs()).toBe(0);
+    await lease({ now: () => now }).acquire();
+    expect(await first.renew()).toBe(false);
+    expect(first.validForMs()).toBe(0);
+  });
+
   it('release frees it for the next holder at once; releasing a lease no longer ours changes nothing', async () => {
     fresh();
     const first = lease();
