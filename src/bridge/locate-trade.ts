@@ -23,17 +23,24 @@ export async function locateTrade(client: AlgogeneClient, tradeId: string): Prom
 }
 
 /**
- * The trade an order became, found by the orderRef the bridge gave it. /pending_trades is asked
- * first, then /opened_trades, one after the other: an order that fills meanwhile is then seen in
- * one list or the other, never missed by both (asked at once, or the other way round, it could
- * be open already for the first answer and not yet for the second).
+ * Every trade on the account, pending or open. /pending_trades is asked first, then
+ * /opened_trades, one after the other: an order that fills meanwhile is then seen in one list
+ * or both, never missed by both (asked at once, or the other way round, it could be open
+ * already for the first answer and not yet for the second). One seen in both counts as open.
  */
+export async function accountTrades(client: AlgogeneClient): Promise<{ opened: Trade[]; pending: Trade[] }> {
+  const pending = await client.pendingTrades();
+  const opened = await client.openedTrades();
+  const open = new Set(opened.map((t) => t.tradeId));
+  return { opened, pending: pending.filter((t) => !open.has(t.tradeId)) };
+}
+
+/** The trade an order became, found by the orderRef the bridge gave it. */
 export async function findByOrderRef(
   client: AlgogeneClient,
   orderRef: string,
 ): Promise<{ where: 'open' | 'pending'; trade: Trade } | undefined> {
-  const pending = await client.pendingTrades();
-  const opened = await client.openedTrades();
+  const { opened, pending } = await accountTrades(client);
   const open = opened.find((t) => t.orderRef === orderRef);
   if (open) return { where: 'open', trade: open };
   const waiting = pending.find((t) => t.orderRef === orderRef);
