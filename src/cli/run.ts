@@ -11,9 +11,11 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
       'signal-bridge running',
     );
     await Promise.all(runtime.bridges.map((b) => b.startup()));
-    // Between ticks too, so that a long schedule never lets the lease lapse.
+    // The prefetch renews each lease before every tick; this timer only catches a lease that
+    // went unrenewed for a third of its TTL (a tick that ran long), so that it never lapses.
+    // keepAlive writes nothing otherwise: with many bridges, a write each per 10 s would add up.
     const renewal = setInterval(() => {
-      for (const lease of runtime.leases.values()) void lease.renew().catch(() => false);
+      for (const lease of runtime.leases.values()) void lease.keepAlive().catch(() => false);
     }, 10_000);
     renewal.unref();
     const lost = new Set<string>();

@@ -161,6 +161,25 @@ describe.each(BACKENDS)('the bridge lease on $name', ({ url }) => {
     expect(first.validForMs()).toBe(0);
   });
 
+  it('keepAlive writes nothing while two thirds of the TTL remain, renews after that, and fails once lost', async () => {
+    fresh();
+    let now = Date.now();
+    const first = lease({ now: () => now });
+    await first.acquire();
+    const key = used[used.length - 1]!;
+    const written = await store.cells.get(key);
+    now += TTL_MS / 3 - 1_000;
+    expect(await first.keepAlive()).toBe(true);
+    expect(await store.cells.get(key)).toBe(written);
+    now += 2_000;
+    expect(await first.keepAlive()).toBe(true);
+    expect(await store.cells.get(key)).not.toBe(written);
+    expect(first.validForMs()).toBe(TTL_MS);
+    now += TTL_MS + 1;
+    await lease({ now: () => now }).acquire();
+    expect(await first.keepAlive()).toBe(false);
+  });
+
   it('release frees it for the next holder at once; releasing a lease no longer ours changes nothing', async () => {
     fresh();
     const first = lease();
