@@ -22,7 +22,7 @@ export interface TickDeps {
   readonly dryRun?: boolean;
   readonly now?: () => number;
   /** How long a lost order may take to appear on the server: the HTTP timeout plus a margin. */
-  readonly settleMs?: number;
+  readonly settleMs: number;
   /** The query of the tracked trades, started before the scheduled moment by the worker. */
   readonly prefetched?: TrackedQuery;
 }
@@ -63,7 +63,7 @@ export async function runTick(deps: TickDeps, scheduledAt: Date): Promise<TickRe
   try {
     let doc = await deps.state.load();
     if (doc.intents.length > 0) {
-      doc = await reconcileIntents(deps.client, deps.state, doc, log, { now: now(), settleMs: deps.settleMs ?? 15_000 });
+      doc = await reconcileIntents(deps.client, deps.state, doc, log, { now: now(), settleMs: deps.settleMs });
       if (doc.intents.length > 0) return finish(new Error(`an order of a previous tick is not settled yet (orderRef ${doc.intents[0]?.orderRef}): sending nothing new`));
     }
 
@@ -108,7 +108,7 @@ export async function runTick(deps: TickDeps, scheduledAt: Date): Promise<TickRe
         return finish();
       }
       const pruned = { ...doc, recentOrders: recentOrders(doc, now()) };
-      const result = await openTrade({ ...deps, settleMs: deps.settleMs ?? 15_000 }, pruned, plan.open, signal, scheduledAt, now);
+      const result = await openTrade(deps, pruned, plan.open, signal, scheduledAt, now);
       if (result.tradeId) {
         opened = result.tradeId;
         latencyMs = now() - scheduledAt.getTime();
