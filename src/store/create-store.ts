@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import KeyvRedis from '@keyv/redis';
+import KeyvRedis, { type RedisClientConnectionType } from '@keyv/redis';
 import KeyvSqlite from '@keyv/sqlite';
 import Keyv from 'keyv';
 import { memoryLeaseCells, redisLeaseCells, sqliteLeaseCells, type LeaseCells } from './lease-cells.js';
@@ -13,8 +13,16 @@ export interface Store {
   readonly keyv: Keyv;
   /** Atomic cells for the one-writer lease. */
   readonly cells: LeaseCells;
+  /** The database underneath, for what Keyv cannot do (conditional writes, tables, streams). */
+  readonly backend: StoreBackend;
   close(): Promise<void>;
 }
+
+/** Minimal raw access per kind: SQL on SQLite, the node-redis client on Redis. */
+export type StoreBackend =
+  | { readonly kind: 'memory' }
+  | { readonly kind: 'sqlite'; readonly query: (sql: string, ...params: unknown[]) => Promise<unknown[]> }
+  | { readonly kind: 'redis'; readonly client: () => Promise<RedisClientConnectionType> };
 
 const CONNECT_TIMEOUT_MS = 3_000;
 
@@ -27,13 +35,13 @@ export async function createStore(url: string): Promise<Store> {
   const where = url.replace(/\/\/[^@/]*@/, '//');
   let store: Store;
   if (url === 'memory://' || url.startsWith('memory:')) {
-    store = { kind: 'memory', where, keyv: new Keyv({ throwOnErrors: true }), cells: memoryLeaseCells(), close: async () => {} };
+    store = { kind: 'memory', where, keyv: new Keyv({ throwOnErrors: true }), cells: memoryLeaseCells(), backend: { kind: 'memory' }, close: async () => {} };
   } else if (url.startsWith('sqlite://')) {
     const file = path.resolve(url.slice('sqlite://'.length));
     mkdirSync(path.dirname(file), { recursive: true });
     const adapter = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 5_000 });
     const keyv = new Keyv({ store: adapter, throwOnErrors: true });
-    store = { kind: 'sqlite', where: file, keyv, cells: sqliteLeaseCells(adapter), close: () => keyv.disconnect() };
+    store = { kind: 'sqlite', where: file, keyv, cells: sqliteLeaseCells(adapter), backend: { kind: 'sqlite', query: async (sql, ...params) => (await adapter.query(sql, ...params)) as unknown[] }, close: () => keyv.disconnect() };
   } else if (url.startsWith('redis://') || url.startsWith('rediss://')) {
     const adapter = new KeyvRedis(
       // Without a bound the Redis client retries forever and the CLI hangs on a dead server.
@@ -46,6 +54,7 @@ export async function createStore(url: string): Promise<Store> {
       where,
       keyv,
       cells: redisLeaseCells(adapter),
+      backend: { kind: 'redis', client: () => adapter.getClient() },
       async close() {
         await keyv.disconnect().catch(() => {});
       },
