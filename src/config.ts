@@ -35,6 +35,8 @@ export interface Config {
   readonly store: string;
   readonly logLevel: string;
   readonly concurrency: number;
+  /** Fleet mode (run --fleet or BRIDGE_FLEET): the fleet's name, shared by its instances; undefined when off. */
+  readonly fleet?: string;
   readonly bridges: readonly BridgeConfig[];
 }
 
@@ -75,6 +77,7 @@ const VARS = {
   BRIDGE_HALT_FILE: { schema: z.string().min(1).optional(), expects: 'a file path' },
   BRIDGE_HALT_FLATTEN: { schema: z.enum(['yes', 'no', '']), expects: 'yes or no', fallback: 'no' },
   BRIDGE_CONFIG: { schema: z.string().min(1).optional(), expects: 'the path of a bridges JSON file' },
+  BRIDGE_FLEET: { schema: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), expects: 'yes, no, or a fleet name (letters, digits, _ or -)', fallback: 'no' },
   LOG_LEVEL: { schema: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']), expects: 'trace, debug, info, warn, error, fatal or silent', fallback: 'info' },
 } as const satisfies Record<string, { schema: z.ZodType; expects: string; fallback?: string; secret?: boolean }>;
 
@@ -152,6 +155,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     store: v.BRIDGE_STORE,
     logLevel: v.LOG_LEVEL,
     concurrency: v.BRIDGE_CONCURRENCY,
+    fleet: v.BRIDGE_FLEET === 'no' ? undefined : v.BRIDGE_FLEET === 'yes' ? 'default' : v.BRIDGE_FLEET,
     bridges,
   });
 }

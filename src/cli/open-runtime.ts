@@ -6,6 +6,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { Secrets } from '../logging/secrets.js';
 import { createBridgeLease, type BridgeLease } from '../store/bridge-lease.js';
+import { FLEET_LEASE_TTL_MS } from '../fleet/fleet-lease-ttl.js';
 import { createBridgeState } from '../store/bridge-state.js';
 import { scheduleIntervalMs } from '../bridge/schedule-interval.js';
 import { LeaseHeldError } from './lease-held-error.js';
@@ -19,6 +20,8 @@ export interface Runtime {
   readonly store: Store;
   readonly http: Http;
   readonly leases: ReadonlyMap<string, BridgeLease>;
+  /** Who holds the leases (commands that write). */
+  readonly identity?: ProcessIdentity;
   close(): Promise<void>;
 }
 
@@ -43,6 +46,8 @@ export interface RuntimeOptions {
   readonly only?: string;
   /** Commands that write (run, once, close) hold each bridge's lease while they run. */
   readonly lease?: ProcessIdentity;
+  /** Fleet mode: every bridge gets a lease, none acquired here: the fleet's rebalancer takes its share. */
+  readonly fleet?: boolean;
   /** With a lease held elsewhere: wait for it (run --standby) instead of refusing. */
   readonly standby?: (bridgeId: string, holder: import('../store/bridge-lease.js').LeaseHolder) => Promise<boolean>;
 }
@@ -81,8 +86,12 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
       for (const bridgeConfig of selected) {
         // About three tick intervals, at least 30 s: long enough to survive a slow tick, short
         // enough that a crash elsewhere does not lock the user out for long.
-        const ttlMs = Math.max(30_000, 3 * scheduleIntervalMs(bridgeConfig.schedule));
+        const ttlMs = options.fleet ? FLEET_LEASE_TTL_MS : Math.max(30_000, 3 * scheduleIntervalMs(bridgeConfig.schedule));
         const lease = createBridgeLease({ store, bridgeId: bridgeConfig.id, ttlMs, me: identity, isAlive: identity.isAlive });
+        if (options.fleet) {
+          leases.set(bridgeConfig.id, lease);
+          continue;
+        }
         for (;;) {
           const got = await lease.acquire();
           if (got.ok) break;
@@ -127,6 +136,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
       store,
       http,
       leases,
+      identity: options.lease,
       async close() {
         for (const close of closers) await close().catch(() => {});
       },
