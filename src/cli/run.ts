@@ -1,3 +1,4 @@
+import { createLimiter } from '../bridge/create-limiter.js';
 import { LeaseLostError } from '../bridge/lease-lost-error.js';
 import { runWorker } from '../bridge/run-worker.js';
 import { ConfigError } from '../config-error.js';
@@ -35,7 +36,11 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
     if (fleet) {
       stop.signal.addEventListener('abort', () => void fleet.leave(), { once: true });
       await fleet.start();
-    } else await Promise.all(runtime.bridges.map((b) => b.startup()));
+    } else {
+      // Bounded like ticks: thousands of start-up checks at once would block the loop and balloon the heap.
+      const limit = createLimiter(config.concurrency);
+      await Promise.all(runtime.bridges.map((b) => limit(() => b.startup())));
+    }
     // The prefetch renews each lease before every tick; this timer only catches a lease that
     // went unrenewed for a third of its TTL (a tick that ran long), so that it never lapses.
     // keepAlive writes nothing otherwise: with many bridges, a write each per 10 s would add up.

@@ -185,12 +185,12 @@ export function createFleet(options: FleetOptions): Fleet {
     track(bridge) {
       return {
         ...bridge,
-        async tick(scheduledAt) {
+        async tick(scheduledAt, tickOptions) {
           // The worker queued this tick when the bridge was ours; it may have been handed over since.
           if (!held.has(bridge.id)) return { ok: false, closed: [], error: new LeaseLostError(`bridge ${bridge.id}: handed over before this tick started`), ms: 0 };
           ticking.add(bridge.id);
           try {
-            return await bridge.tick(scheduledAt);
+            return await bridge.tick(scheduledAt, tickOptions);
           } finally {
             ticking.delete(bridge.id);
             const state = held.get(bridge.id);
