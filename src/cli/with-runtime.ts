@@ -74,6 +74,7 @@ export async function withRuntime(io: CliIo, options: CommandOptions, setup: Run
       withStrategies: setup.withStrategies,
       startStrategies: setup.startStrategies,
       only: options.bridge,
+      stop: io.signal,
       lease: setup.lease ? thisProcess() : undefined,
       standby: setup.standby
         ? async (bridgeId, holder) => {
