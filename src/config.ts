@@ -36,6 +36,15 @@ export interface Config {
   readonly logLevel: string;
   readonly concurrency: number;
   readonly bridges: readonly BridgeConfig[];
+  /** The status, metrics and actions server of `run`; port 0 turns it off. */
+  readonly http: HttpConfig;
+}
+
+export interface HttpConfig {
+  readonly host: string;
+  readonly port: number;
+  /** The bearer token of the actions (close, halt, resume); required on a non-loopback bind. */
+  readonly token?: string;
 }
 
 export interface LoadConfigOptions {
@@ -74,6 +83,9 @@ const VARS = {
   BRIDGE_MAX_ORDERS_PER_HOUR: { schema: positiveInt.optional(), expects: 'a whole number > 0' },
   BRIDGE_HALT_FILE: { schema: z.string().min(1).optional(), expects: 'a file path' },
   BRIDGE_HALT_FLATTEN: { schema: z.enum(['yes', 'no', '']), expects: 'yes or no', fallback: 'no' },
+  BRIDGE_HTTP_HOST: { schema: z.string().regex(/^[A-Za-z0-9.:_-]+$/), expects: 'an address to listen on, such as 127.0.0.1', fallback: '127.0.0.1' },
+  BRIDGE_HTTP_PORT: { schema: z.coerce.number().int().min(0).max(65535), expects: 'a port number, 0 (off) to 65535', fallback: '8787' },
+  BRIDGE_HTTP_TOKEN: { schema: z.string().min(16).optional(), expects: 'at least 16 characters (make one with: openssl rand -hex 32)', secret: true },
   BRIDGE_CONFIG: { schema: z.string().min(1).optional(), expects: 'the path of a bridges JSON file' },
   LOG_LEVEL: { schema: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']), expects: 'trace, debug, info, warn, error, fatal or silent', fallback: 'info' },
 } as const satisfies Record<string, { schema: z.ZodType; expects: string; fallback?: string; secret?: boolean }>;
@@ -146,6 +158,9 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
       `BRIDGE_MODE=real (bridge ${real.join(', ')}) publishes orders on a broker-connected account with real money: confirm with BRIDGE_CONFIRM_REAL=yes or --confirm-real`,
     ]);
   }
+  if (v.BRIDGE_HTTP_PORT !== 0 && !isLoopback(v.BRIDGE_HTTP_HOST) && v.BRIDGE_HTTP_TOKEN === undefined) {
+    throw new ConfigError([`BRIDGE_HTTP_TOKEN: required when BRIDGE_HTTP_HOST=${v.BRIDGE_HTTP_HOST} is not a loopback address (anyone who reaches the port could flatten the bridges); or set BRIDGE_HTTP_PORT=0 to serve nothing`]);
+  }
   return deepFreeze({
     baseUrl: v.ALGOGENE_BASE_URL,
     httpTimeoutMs: v.BRIDGE_HTTP_TIMEOUT_MS,
@@ -153,7 +168,13 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     logLevel: v.LOG_LEVEL,
     concurrency: v.BRIDGE_CONCURRENCY,
     bridges,
+    http: { host: v.BRIDGE_HTTP_HOST, port: v.BRIDGE_HTTP_PORT, token: v.BRIDGE_HTTP_TOKEN },
   });
+}
+
+/** 127.0.0.0/8, ::1 and localhost: reachable from this host only. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function blankToUndefined(value: string | undefined): string | undefined {

@@ -1,15 +1,26 @@
 import { LeaseLostError } from '../bridge/lease-lost-error.js';
 import { runWorker } from '../bridge/run-worker.js';
+import { ConfigError } from '../config-error.js';
+import { prepareRunHttp } from '../http/serve-run.js';
 import { EXIT, type CliIo } from './cli-io.js';
 import { withRuntime, type CommandOptions } from './with-runtime.js';
 
 /** `run`: the daemon. Ticks on each bridge's schedule until stopped or --ticks N are done. */
 export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number; standby?: boolean }): Promise<number> {
-  return withRuntime(io, options, { withStrategies: true, logTo: 'stdout', lease: !options.dryRun, standby: options.standby }, async ({ runtime, log, config }) => {
+  const http = prepareRunHttp();
+  return withRuntime(io, options, { withStrategies: true, logTo: 'stdout', lease: !options.dryRun, standby: options.standby, observe: http.observe }, async ({ runtime, log, config, secrets, identity }) => {
     log.info(
       { bridges: runtime.bridges.map((b) => ({ id: b.id, mode: b.config.mode, instrument: b.config.instrument, strategy: b.config.strategy, policy: b.config.policy, schedule: b.config.schedule })), store: runtime.store.where, dryRun: options.dryRun || undefined },
       'signal-bridge running',
     );
+    let served;
+    try {
+      served = await http.start({ config, runtime, log, secrets, instance: identity?.instance });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      for (const problem of error.problems) io.stderr.write(`config: ${secrets.redact(problem)}\n`);
+      return EXIT.config;
+    }
     await Promise.all(runtime.bridges.map((b) => b.startup()));
     // The prefetch renews each lease before every tick; this timer only catches a lease that
     // went unrenewed for a third of its TTL (a tick that ran long), so that it never lapses.
@@ -25,13 +36,15 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
     else io.signal.addEventListener('abort', () => stop.abort(), { once: true });
     try {
       await runWorker({
-        bridges: runtime.bridges,
+        bridges: served.bridges,
         concurrency: config.concurrency,
         log,
         maxTicks: options.ticks,
         signal: stop.signal,
         isRetired: (bridge) => lost.has(bridge.id),
-        onTick: ({ bridge, result }) => {
+        onTick: (event) => {
+          const { bridge, result } = event;
+          served.onTick(event);
           if (!(result.error instanceof LeaseLostError)) return;
           lost.add(bridge.id);
           if (lost.size === runtime.bridges.length) stop.abort();
@@ -39,6 +52,7 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
       });
     } finally {
       clearInterval(renewal);
+      await served.stop();
     }
     log.info('signal-bridge stopped');
     return lost.size > 0 ? EXIT.failed : EXIT.ok;

@@ -8,7 +8,7 @@ import { createSecrets, type Secrets } from '../logging/secrets.js';
 import { StrategyLoadError } from '../strategy/load-strategy.js';
 import { EXIT, type CliIo } from './cli-io.js';
 import { LeaseHeldError } from './lease-held-error.js';
-import { openRuntime, type ProcessIdentity, type Runtime } from './open-runtime.js';
+import { openRuntime, type ProcessIdentity, type Runtime, type RuntimeOptions } from './open-runtime.js';
 import { readEnv } from './read-env.js';
 
 export interface CommandOptions {
@@ -30,6 +30,10 @@ export interface RuntimeSetup {
   readonly lease?: boolean;
   /** run --standby: wait for a held lease instead of refusing. */
   readonly standby?: boolean;
+  /** run's metrics and halts: counted and gated from outside the client and the strategies. */
+  readonly observe?: Pick<RuntimeOptions, 'metrics' | 'wrapStrategy'>;
+  /** close: another process holds a bridge; answers the exit code, or undefined to refuse as usual. */
+  readonly onLeaseHeld?: (error: LeaseHeldError, ctx: { config: Config; secrets: Secrets }) => Promise<number | undefined>;
 }
 
 export interface CommandContext {
@@ -37,6 +41,8 @@ export interface CommandContext {
   readonly log: Logger;
   readonly secrets: Secrets;
   readonly config: Config;
+  /** Who this process is in the leases it holds. */
+  readonly identity?: ProcessIdentity;
 }
 
 /**
@@ -65,8 +71,10 @@ export async function withRuntime(io: CliIo, options: CommandOptions, setup: Run
   }
   const log = createLogger({ level: config.logLevel, secrets, destination: setup.logTo === 'stdout' ? io.stdout : io.stderr, pretty: io.isTTY && setup.logTo === 'stdout' });
   let runtime: Runtime;
+  const identity = setup.lease ? thisProcess() : undefined;
   try {
     runtime = await openRuntime(config, {
+      ...setup.observe,
       log,
       secrets,
       env,
@@ -74,7 +82,7 @@ export async function withRuntime(io: CliIo, options: CommandOptions, setup: Run
       withStrategies: setup.withStrategies,
       startStrategies: setup.startStrategies,
       only: options.bridge,
-      lease: setup.lease ? thisProcess() : undefined,
+      lease: identity,
       standby: setup.standby
         ? async (bridgeId, holder) => {
             log.warn({ bridge: bridgeId, holder: `${holder.pid}@${holder.host}`, expiresAt: new Date(holder.expiresAt).toISOString() }, 'standing by: another process holds this bridge');
@@ -85,6 +93,10 @@ export async function withRuntime(io: CliIo, options: CommandOptions, setup: Run
         : undefined,
     });
   } catch (error) {
+    if (error instanceof LeaseHeldError && setup.onLeaseHeld) {
+      const answered = await setup.onLeaseHeld(error, { config, secrets });
+      if (answered !== undefined) return answered;
+    }
     if (error instanceof StrategyLoadError || error instanceof ConfigError || error instanceof LeaseHeldError) {
       say(`${error instanceof LeaseHeldError ? 'refused' : 'config'}: ${error.message}`);
       return EXIT.config;
@@ -101,7 +113,7 @@ export async function withRuntime(io: CliIo, options: CommandOptions, setup: Run
     }
   }
   try {
-    return await body({ runtime, log, secrets, config });
+    return await body({ runtime, log, secrets, config, identity });
   } catch (error) {
     log.error({ error: (error as Error).message }, 'command failed');
     return EXIT.failed;

@@ -52,9 +52,18 @@ export type StrategyAnswer = 'BUY' | 'SELL' | null | SignalAnswer | string | und
 export interface Strategy {
   readonly name: string;
   decide(ctx: StrategyContext): StrategyAnswer | Promise<StrategyAnswer>;
-  /** Start listeners or processes before the first tick (the webhook adapter does). */
+  /** Start processes before the first tick. */
   start?(): Promise<void>;
   close?(): Promise<void>;
+  /** A strategy that is sent its signals (webhook): `run`'s HTTP server routes POST /signal to it. */
+  readonly signalEndpoint?: SignalEndpoint;
+}
+
+/** The receiving end of POST /signal, free of any HTTP framework. */
+export interface SignalEndpoint {
+  /** False when the Authorization header alone refuses the request: 401 before the body is read. */
+  admits(authorization: string | undefined): boolean;
+  receive(request: { readonly authorization?: string; readonly body: string }): { status: number; body: Record<string, unknown> };
 }
 
 /** Options a strategy factory receives: its own settings from config, and a logger. */
