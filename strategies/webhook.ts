@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { StrategyLoadError } from '../src/strategy/load-strategy.js';
 import { InvalidSignalError, parseSignal, type Signal } from '../src/strategy/signal.js';
+import { createSignalEmitter } from '../src/strategy/signal-emitter.js';
 import { signalMaxAgeMs } from '../src/strategy/signal-max-age.js';
 import type { SignalEndpoint, Strategy, StrategyContext, StrategyOptions } from '../src/strategy/types.js';
 
@@ -56,6 +57,7 @@ export function create(options: StrategyOptions): WebhookStrategy {
   }
 
   let latest: Received | undefined;
+  const arrivals = createSignalEmitter();
 
   const matches = (presented: string): boolean => timingSafeEqual(digest(presented), secretDigest);
   const redact = (text: string): string => text.split(secret).join('[REDACTED]');
@@ -94,7 +96,8 @@ export function create(options: StrategyOptions): WebhookStrategy {
         return { status: 400, body: { error: reason } };
       }
       latest = { answer: value, signal, receivedAt: Date.now() };
-      log.info({ signal: signal.side ?? 'NONE', volume: signal.volume, takeProfit: signal.takeProfit, stopLoss: signal.stopLoss }, 'webhook: signal accepted; used from the next tick');
+      log.info({ signal: signal.side ?? 'NONE', volume: signal.volume, takeProfit: signal.takeProfit, stopLoss: signal.stopLoss }, 'webhook: signal accepted');
+      arrivals.emit(latest.receivedAt);
       return { status: 202, body: { accepted: true, signal: signal.side ?? 'NONE' } };
     },
   };
@@ -110,6 +113,8 @@ export function create(options: StrategyOptions): WebhookStrategy {
   return {
     name: 'webhook',
     signalEndpoint,
+    // The worker ticks the bridge at once on each accepted signal (the schedule stays as a heartbeat).
+    onSignal: (listener) => arrivals.on(listener),
     decide(ctx) {
       if (!latest) return nothingFresh(ctx, 'no webhook signal has arrived yet');
       const ageMs = ctx.time.getTime() - latest.receivedAt;

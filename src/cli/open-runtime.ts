@@ -85,10 +85,15 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
       closers.unshift(async () => {
         for (const lease of leases.values()) await lease.release();
       });
+      // Learnt once per distinct schedule: start-up stays linear in the number of bridges.
+      const intervals = new Map<string, number>();
       for (const bridgeConfig of selected) {
         // About three tick intervals, at least 30 s: long enough to survive a slow tick, short
         // enough that a crash elsewhere does not lock the user out for long.
-        const ttlMs = Math.max(30_000, 3 * scheduleIntervalMs(bridgeConfig.schedule));
+        const { schedule } = bridgeConfig;
+        const intervalMs = intervals.get(schedule) ?? scheduleIntervalMs(schedule);
+        intervals.set(schedule, intervalMs);
+        const ttlMs = Math.max(30_000, 3 * intervalMs);
         const lease = createBridgeLease({ store, bridgeId: bridgeConfig.id, ttlMs, me: identity, isAlive: identity.isAlive });
         for (;;) {
           const got = await lease.acquire();

@@ -54,7 +54,7 @@ export function createBridgeControl(): BridgeControl {
       log = logger;
     },
     serialise(bridge) {
-      return { ...bridge, tick: (scheduledAt) => inTurn(bridge.id, () => bridge.tick(scheduledAt)) };
+      return { ...bridge, tick: (scheduledAt, options) => inTurn(bridge.id, () => bridge.tick(scheduledAt, options)) };
     },
     close(bridgeId) {
       const bridge = known(bridgeId);
@@ -91,8 +91,10 @@ export function createBridgeControl(): BridgeControl {
             if (error instanceof InvalidSignalError) return answer;
             throw error;
           }
-          // What the plan would keep (hold on the same side) or only close stays as it is.
-          if (side === null || (policy === 'hold' && ctx.tracked?.side === side)) return answer;
+          // What the plan would keep (hold on the same side) or only close stays as it is; an
+          // event-driven strategy always holds (see createBridge).
+          const holds = policy === 'hold' || strategy.onSignal !== undefined;
+          if (side === null || (holds && ctx.tracked?.side === side)) return answer;
           ctx.log.warn({ signal: side }, 'halted: the strategy asked to open; nothing is opened (closes go on) until resumed');
           return { signal: 'NONE', comment: 'halted' };
         },

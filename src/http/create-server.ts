@@ -30,8 +30,6 @@ export interface ServerDeps {
   readonly journal?: JournalProvider;
   /** POST /signal receivers by bridge id (webhook strategies). */
   readonly signals?: ReadonlyMap<string, SignalEndpoint>;
-  /** Called after a signal is accepted: the seam for ticking at once (issue 14). */
-  readonly onSignal?: (bridgeId: string) => void;
 }
 
 /** Timeouts short enough that a client trickling its headers (slowloris) cannot hold sockets. */
@@ -64,7 +62,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     void reply.code(status).send({ error: status >= 500 ? 'internal error' : error.message });
   });
   registerHealthRoutes(app, deps);
-  if (deps.signals && deps.signals.size > 0) await app.register(registerSignalRoutes, { signals: deps.signals, onSignal: deps.onSignal });
+  if (deps.signals && deps.signals.size > 0) await app.register(registerSignalRoutes, { signals: deps.signals });
   if (deps.history && deps.watch && deps.control) {
     registerBridgeRoutes(app, { ...deps, history: deps.history, watch: deps.watch, control: deps.control });
     registerActionRoutes(app, { bridges: deps.bridges, control: deps.control, watch: deps.watch, token: deps.token });

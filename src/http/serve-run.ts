@@ -30,7 +30,7 @@ export interface RunHttp {
   /** For openRuntime: count the API calls, gate the strategies (halt), find the webhooks. */
   readonly observe: { readonly metrics: Metrics; readonly wrapStrategy: (bridge: Config['bridges'][number], strategy: Strategy) => Strategy };
   /** Serves on BRIDGE_HTTP_HOST:PORT (nothing with port 0). Throws ConfigError when it cannot. */
-  start(ctx: { config: Config; runtime: Runtime; log: Logger; secrets: Secrets; instance?: string; journal?: JournalProvider; onSignal?: (bridgeId: string) => void }): Promise<ServedRun>;
+  start(ctx: { config: Config; runtime: Runtime; log: Logger; secrets: Secrets; instance?: string; journal?: JournalProvider }): Promise<ServedRun>;
 }
 
 export interface ServedRun {
@@ -60,7 +60,7 @@ export function prepareRunHttp(): RunHttp {
         return control.gate(bridge.id, bridge.policy, strategy);
       },
     },
-    async start({ config, runtime, log, secrets, instance, journal, onSignal }) {
+    async start({ config, runtime, log, secrets, instance, journal }) {
       control.attach(runtime.bridges, runtime.leases, log);
       const history = createTickHistory();
       const watch = createTradeWatch({
@@ -101,7 +101,6 @@ export function prepareRunHttp(): RunHttp {
         storeProblem: () => probe(runtime),
         journal,
         signals,
-        onSignal,
       });
       try {
         await app.listen({ host, port });

@@ -10,7 +10,7 @@ export const MAX_SIGNAL_BYTES = 16 * 1024;
  */
 export async function registerSignalRoutes(
   app: FastifyInstance,
-  options: { signals: ReadonlyMap<string, SignalEndpoint>; onSignal?: (bridgeId: string) => void },
+  options: { signals: ReadonlyMap<string, SignalEndpoint> },
 ): Promise<void> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: MAX_SIGNAL_BYTES }, (_request, body, done) => done(null, body));
@@ -33,10 +33,9 @@ export async function registerSignalRoutes(
       return undefined;
     },
     handler: async (request: FastifyRequest, reply: import('fastify').FastifyReply) => {
-      const [id, endpoint] = endpointOf(request)!;
+      const [, endpoint] = endpointOf(request)!;
       const body = typeof request.body === 'string' ? request.body : '';
       const answer = endpoint.receive({ authorization: request.headers.authorization, body });
-      if (answer.status === 202) options.onSignal?.(id);
       return reply.code(answer.status).send(answer.body);
     },
   };

@@ -55,6 +55,13 @@ export interface Strategy {
   /** Start processes before the first tick. */
   start?(): Promise<void>;
   close?(): Promise<void>;
+  /**
+   * Present on event-driven strategies (stream:, file:, webhook): calls `listener` when a new
+   * signal arrives, with the moment it reached this process (ms since the epoch), so that the
+   * worker ticks the bridge at once instead of waiting for its schedule; the tick's latency
+   * counts from that moment. Returns a function that removes the listener.
+   */
+  onSignal?(listener: SignalListener): () => void;
   /** A strategy that is sent its signals (webhook): `run`'s HTTP server routes POST /signal to it. */
   readonly signalEndpoint?: SignalEndpoint;
 }
@@ -65,6 +72,9 @@ export interface SignalEndpoint {
   admits(authorization: string | undefined): boolean;
   receive(request: { readonly authorization?: string; readonly body: string }): { status: number; body: Record<string, unknown> };
 }
+
+/** Told that a new signal arrived, and when (ms since the epoch). */
+export type SignalListener = (arrivedAt: number) => void;
 
 /** Options a strategy factory receives: its own settings from config, and a logger. */
 export interface StrategyOptions {
