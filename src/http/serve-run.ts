@@ -71,15 +71,22 @@ export function prepareRunHttp(): RunHttp {
         log: log.child({ module: 'http' }),
       });
       metrics.leaseHeld(() => [...runtime.leases].map(([id, lease]) => [id, lease.validForMs() > 0]));
+      const { host, port } = config.http;
+      const looking = new Set<Promise<unknown>>();
       const served = {
         bridges: runtime.bridges.map((b) => control.serialise(b)),
         onTick({ bridge, scheduledAt, result }: { bridge: Bridge; scheduledAt: Date; result: TickResult }) {
           history.record(bridge.id, scheduledAt, result);
           metrics.tick(bridge.id, result);
-          void watch.refresh(bridge.id, { force: true });
+          // The price and P&L after the tick, for the page and /metrics; nobody reads them with the server off.
+          if (port === 0) return;
+          const look = watch.refresh(bridge.id, { force: true }).finally(() => looking.delete(look));
+          looking.add(look);
         },
       };
-      const { host, port } = config.http;
+      const settle = async () => {
+        while (looking.size > 0) await Promise.allSettled([...looking]);
+      };
       if (port === 0) {
         if (signals.size > 0) throw new ConfigError([`BRIDGE_HTTP_PORT: 0 turns the HTTP server off, but the webhook of bridge ${[...signals.keys()].join(', ')} is served by it`]);
         return { ...served, url: '', stop: async () => {} };
@@ -118,6 +125,7 @@ export function prepareRunHttp(): RunHttp {
         async stop() {
           await advert?.withdraw();
           await app.close();
+          await settle();
         },
       };
     },
