@@ -13,6 +13,7 @@ import { scheduleIntervalMs } from '../bridge/schedule-interval.js';
 import { LeaseHeldError } from './lease-held-error.js';
 import { createStore, type Store } from '../store/create-store.js';
 import { loadStrategy } from '../strategy/load-strategy.js';
+import { openRecord, type Record as BridgeRecord } from './open-record.js';
 import type { Strategy } from '../strategy/types.js';
 
 export interface Runtime {
@@ -21,6 +22,9 @@ export interface Runtime {
   readonly store: Store;
   readonly http: Http;
   readonly leases: ReadonlyMap<string, BridgeLease>;
+  /** The journal, the event sink the bridges call, the notifier's rules. */
+  readonly record: BridgeRecord;
+  readonly alerts: BridgeRecord['alerts'];
   close(): Promise<void>;
 }
 
@@ -103,6 +107,8 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
         leases.set(bridgeConfig.id, lease);
       }
     }
+    const record = await openRecord(config, store, { log, secrets, leased: [...leases.keys()] });
+    closers.unshift(() => record.close());
     const sessions = new Map<string, SessionTokens>();
     const bridges: Bridge[] = [];
     for (const bridgeConfig of selected) {
@@ -142,6 +148,8 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
       store,
       http,
       leases,
+      record,
+      alerts: record.alerts,
       async close() {
         for (const close of closers) await close().catch(() => {});
       },
