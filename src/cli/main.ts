@@ -36,7 +36,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .command('run')
       .description('tick on schedule until stopped')
       .option('--ticks <n>', 'stop after N ticks', positiveInt)
-      .option('--standby', 'if another process holds a bridge, wait and take over when it stops'),
+      .option('--standby', 'if another process holds a bridge, wait and take over when it stops')
+      .option('--fleet', 'share the bridges with the other instances on the same Redis store (BRIDGE_FLEET=yes does the same)'),
   ).action(async (_o, cmd: Command) => {
     code = await runCommand(io, opts(cmd));
   });

@@ -30,6 +30,8 @@ export interface RuntimeSetup {
   readonly lease?: boolean;
   /** run --standby: wait for a held lease instead of refusing. */
   readonly standby?: boolean;
+  /** run --fleet (BRIDGE_FLEET does the same): leases are taken by the fleet, not at start. */
+  readonly fleet?: (config: Config) => boolean;
   /** run's metrics and halts: counted and gated from outside the client and the strategies. */
   readonly observe?: Pick<RuntimeOptions, 'metrics' | 'wrapStrategy'>;
   /** close: another process holds a bridge; answers the exit code, or undefined to refuse as usual. */
@@ -41,8 +43,6 @@ export interface CommandContext {
   readonly log: Logger;
   readonly secrets: Secrets;
   readonly config: Config;
-  /** Who this process is in the leases it holds. */
-  readonly identity?: ProcessIdentity;
 }
 
 /**
@@ -71,7 +71,6 @@ export async function withRuntime(io: CliIo, options: CommandOptions, setup: Run
   }
   const log = createLogger({ level: config.logLevel, secrets, destination: setup.logTo === 'stdout' ? io.stdout : io.stderr, pretty: io.isTTY && setup.logTo === 'stdout' });
   let runtime: Runtime;
-  const identity = setup.lease ? thisProcess() : undefined;
   try {
     runtime = await openRuntime(config, {
       ...setup.observe,
@@ -82,7 +81,8 @@ export async function withRuntime(io: CliIo, options: CommandOptions, setup: Run
       withStrategies: setup.withStrategies,
       startStrategies: setup.startStrategies,
       only: options.bridge,
-      lease: identity,
+      lease: setup.lease ? thisProcess() : undefined,
+      fleet: setup.lease === true && setup.fleet?.(config) === true,
       standby: setup.standby
         ? async (bridgeId, holder) => {
             log.warn({ bridge: bridgeId, holder: `${holder.pid}@${holder.host}`, expiresAt: new Date(holder.expiresAt).toISOString() }, 'standing by: another process holds this bridge');
@@ -113,7 +113,7 @@ export async function withRuntime(io: CliIo, options: CommandOptions, setup: Run
     }
   }
   try {
-    return await body({ runtime, log, secrets, config, identity });
+    return await body({ runtime, log, secrets, config });
   } catch (error) {
     log.error({ error: (error as Error).message }, 'command failed');
     return EXIT.failed;
