@@ -55,6 +55,8 @@ export interface RuntimeOptions {
   /** Fleet mode: every bridge gets a lease, none acquired here: the fleet's rebalancer takes its share. */
   readonly fleet?: boolean;
   /** With a lease held elsewhere: wait for it (run --standby) instead of refusing. */
+  /** Aborted when the process is stopping: strategies end what they run (see StrategyOptions.stop). */
+  readonly stop?: AbortSignal;
   readonly standby?: (bridgeId: string, holder: import('../store/bridge-lease.js').LeaseHolder) => Promise<boolean>;
   /** Counts API calls and token renewals (run's /metrics). */
   readonly metrics?: Metrics;
@@ -133,7 +135,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
       const plainClient = createClient({ http, log: bridgeLog.child({ module: 'algogene' }), tokens, account });
       const client = options.metrics ? instrumentClient(plainClient, options.metrics) : plainClient;
       const loaded = options.withStrategies
-        ? await loadStrategy(bridgeConfig.strategy, { settings: bridgeConfig.settings, env: options.env, log: bridgeLog.child({ module: 'strategy' }) })
+        ? await loadStrategy(bridgeConfig.strategy, { settings: bridgeConfig.settings, env: options.env, stop: options.stop, log: bridgeLog.child({ module: 'strategy' }) })
         : NO_STRATEGY;
       const strategy = options.wrapStrategy ? options.wrapStrategy(bridgeConfig, loaded) : loaded;
       if (strategy.start && options.startStrategies !== false) await strategy.start();
