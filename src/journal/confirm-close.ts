@@ -11,6 +11,8 @@ export interface TradeRow {
   readonly volume?: number;
   readonly timestamp?: string;
   readonly reason?: string;
+  /** The close's realised P/L when the server reports one (the simulator does; ALGOGENE's docs are silent). */
+  readonly realizedPL?: number;
 }
 
 /** The account's transactions of one orderRef (the client's strategyTrades). */
@@ -21,7 +23,7 @@ export const CONFIRM_DELAYS_MS = [300, 700, 1_500, 3_000, 6_000];
 
 /**
  * The `close` entry of a trade, with the closing price and the realised P&L as the server's
- * transactions show them: (close − open) × volume, signed by side, in cents. Looked up off the
+ * transactions show them: its realizedPL, or else (close − open) × volume, signed by side, in cents. Looked up off the
  * tick, a few times while the server catches up; when it never shows the close, the entry says
  * so and carries no P&L rather than a guess.
  */
@@ -44,7 +46,8 @@ export async function confirmClose(
       const volume = request.volume ?? open?.volume;
       const sign = request.side === 'SELL' ? -1 : request.side === 'BUY' ? 1 : undefined;
       const realisedPnl =
-        price !== undefined && open?.price !== undefined && volume !== undefined && sign !== undefined ? Math.round((price - open.price) * volume * sign * 100) / 100 : undefined;
+        close.realizedPL ??
+        (price !== undefined && open?.price !== undefined && volume !== undefined && sign !== undefined ? Math.round((price - open.price) * volume * sign * 100) / 100 : undefined);
       const serverReason = close.reason ?? request.serverReason;
       return {
         ...base,
