@@ -2,6 +2,7 @@ import { createClient } from '../algogene/create-client.js';
 import { createHttp, type Http } from '../algogene/create-http.js';
 import { createSessionTokens, type SessionTokens } from '../algogene/session-tokens.js';
 import { createBridge, type Bridge } from '../bridge/create-bridge.js';
+import { createLimiter } from '../bridge/create-limiter.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { Secrets } from '../logging/secrets.js';
@@ -78,18 +79,27 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
       closers.unshift(async () => {
         for (const lease of leases.values()) await lease.release();
       });
-      for (const bridgeConfig of selected) {
-        // About three tick intervals, at least 30 s: long enough to survive a slow tick, short
-        // enough that a crash elsewhere does not lock the user out for long.
-        const ttlMs = Math.max(30_000, 3 * scheduleIntervalMs(bridgeConfig.schedule));
-        const lease = createBridgeLease({ store, bridgeId: bridgeConfig.id, ttlMs, me: identity, isAlive: identity.isAlive });
-        for (;;) {
-          const got = await lease.acquire();
-          if (got.ok) break;
-          if (!options.standby || !(await options.standby(bridgeConfig.id, got.holder))) throw new LeaseHeldError(bridgeConfig.id, got.holder);
-        }
-        leases.set(bridgeConfig.id, lease);
-      }
+      // Taken side by side (within the concurrency bound): one after another, 10,000 leases took half a minute.
+      const limit = createLimiter(Math.max(1, config.concurrency));
+      const taken = await Promise.allSettled(
+        selected.map((bridgeConfig) =>
+          limit(async () => {
+            // About three tick intervals, at least 30 s: long enough to survive a slow tick, short
+            // enough that a crash elsewhere does not lock the user out for long.
+            const ttlMs = Math.max(30_000, 3 * scheduleIntervalMs(bridgeConfig.schedule));
+            const lease = createBridgeLease({ store, bridgeId: bridgeConfig.id, ttlMs, me: identity, isAlive: identity.isAlive });
+            for (;;) {
+              const got = await lease.acquire();
+              if (got.ok) break;
+              if (!options.standby || !(await options.standby(bridgeConfig.id, got.holder))) throw new LeaseHeldError(bridgeConfig.id, got.holder);
+            }
+            leases.set(bridgeConfig.id, lease);
+          }),
+        ),
+      );
+      // Every attempt settled first, so that the clean-up releases each lease that was taken.
+      const refused = taken.find((t) => t.status === 'rejected');
+      if (refused) throw refused.reason;
     }
     const sessions = new Map<string, SessionTokens>();
     const bridges: Bridge[] = [];
@@ -112,7 +122,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
         createBridge({
           config: bridgeConfig,
           client,
-          state: createBridgeState(store, bridgeConfig.id),
+          state: createBridgeState(store, bridgeConfig.id, leases.get(bridgeConfig.id)),
           strategy,
           log: bridgeLog,
           dryRun: options.dryRun,

@@ -1,5 +1,6 @@
 import { LeaseLostError } from '../bridge/lease-lost-error.js';
 import { runWorker } from '../bridge/run-worker.js';
+import { FenceError } from '../store/fence-error.js';
 import { EXIT, type CliIo } from './cli-io.js';
 import { withRuntime, type CommandOptions } from './with-runtime.js';
 
@@ -32,7 +33,10 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
         signal: stop.signal,
         isRetired: (bridge) => lost.has(bridge.id),
         onTick: ({ bridge, result }) => {
-          if (!(result.error instanceof LeaseLostError)) return;
+          // Another process has this bridge now: retired at once, never ticked again. (A store that
+          // cannot be reached is not that: the bridge waits for it and resumes.)
+          if (!(result.error instanceof LeaseLostError || result.error instanceof FenceError)) return;
+          if (!lost.has(bridge.id)) log.error({ bridge: bridge.id, error: result.error.message }, 'bridge retired: another process holds it now');
           lost.add(bridge.id);
           if (lost.size === runtime.bridges.length) stop.abort();
         },
