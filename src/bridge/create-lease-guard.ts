@@ -20,8 +20,8 @@ export const LEASE_MARGIN_MS = 10_000;
 export interface LeaseGuard {
   /** Throws LeaseLostError/FenceError (stop), StoreUnreachableError (wait) or StoreForgotError (rebuild) unless the lease is ours for a while yet. */
   ensure(): Promise<void>;
-  /** The prefetch's renewal: never throws, records what it learns. */
-  renewAhead(): void;
+  /** The prefetch's renewal: never rejects, records what it learns. */
+  renewAhead(): Promise<void>;
   /** Why the bridge stopped for good, if it did. */
   lost(): Error | undefined;
   forgotten(): boolean;
@@ -90,7 +90,7 @@ export function createLeaseGuard(lease: BridgeLease | undefined, log: Logger, no
       if (lease && (unreachableSince !== undefined || lease.validForMs() < LEASE_MARGIN_MS)) await renew();
     },
     renewAhead() {
-      if (!blocked()) renew().catch(() => {});
+      return blocked() ? Promise.resolve() : renew().catch(() => {});
     },
     lost: () => lost,
     forgotten: () => forgot && !lost,

@@ -12,6 +12,7 @@ import { scheduleIntervalMs } from '../bridge/schedule-interval.js';
 import { LeaseHeldError } from './lease-held-error.js';
 import { createStore, type Store } from '../store/create-store.js';
 import { loadStrategy } from '../strategy/load-strategy.js';
+import { openRecord, type Record as BridgeRecord } from './open-record.js';
 import type { Strategy } from '../strategy/types.js';
 
 export interface Runtime {
@@ -20,6 +21,9 @@ export interface Runtime {
   readonly store: Store;
   readonly http: Http;
   readonly leases: ReadonlyMap<string, BridgeLease>;
+  /** The journal, the event sink the bridges call, the notifier's rules. */
+  readonly record: BridgeRecord;
+  readonly alerts: BridgeRecord['alerts'];
   close(): Promise<void>;
 }
 
@@ -79,6 +83,8 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
       closers.unshift(async () => {
         for (const lease of leases.values()) await lease.release();
       });
+      // Learnt once per distinct schedule: start-up stays linear in the number of bridges.
+      const intervals = new Map<string, number>();
       // Taken side by side (within the concurrency bound): one after another, 10,000 leases took half a minute.
       const limit = createLimiter(Math.max(1, config.concurrency));
       const taken = await Promise.allSettled(
@@ -86,7 +92,10 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
           limit(async () => {
             // About three tick intervals, at least 30 s: long enough to survive a slow tick, short
             // enough that a crash elsewhere does not lock the user out for long.
-            const ttlMs = Math.max(30_000, 3 * scheduleIntervalMs(bridgeConfig.schedule));
+            const { schedule } = bridgeConfig;
+            const intervalMs = intervals.get(schedule) ?? scheduleIntervalMs(schedule);
+            intervals.set(schedule, intervalMs);
+            const ttlMs = Math.max(30_000, 3 * intervalMs);
             const lease = createBridgeLease({ store, bridgeId: bridgeConfig.id, ttlMs, me: identity, isAlive: identity.isAlive });
             for (;;) {
               const got = await lease.acquire();
@@ -101,6 +110,8 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
       const refused = taken.find((t) => t.status === 'rejected');
       if (refused) throw refused.reason;
     }
+    const record = await openRecord(config, store, { log, secrets, leased: [...leases.keys()] });
+    closers.unshift(() => record.close());
     const sessions = new Map<string, SessionTokens>();
     const bridges: Bridge[] = [];
     for (const bridgeConfig of selected) {
@@ -137,6 +148,8 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
       store,
       http,
       leases,
+      record,
+      alerts: record.alerts,
       async close() {
         for (const close of closers) await close().catch(() => {});
       },

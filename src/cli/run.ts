@@ -1,3 +1,4 @@
+import { createLimiter } from '../bridge/create-limiter.js';
 import { LeaseLostError } from '../bridge/lease-lost-error.js';
 import { runWorker } from '../bridge/run-worker.js';
 import { FenceError } from '../store/fence-error.js';
@@ -11,7 +12,9 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
       { bridges: runtime.bridges.map((b) => ({ id: b.id, mode: b.config.mode, instrument: b.config.instrument, strategy: b.config.strategy, policy: b.config.policy, schedule: b.config.schedule })), store: runtime.store.where, dryRun: options.dryRun || undefined },
       'signal-bridge running',
     );
-    await Promise.all(runtime.bridges.map((b) => b.startup()));
+    // Bounded like ticks: thousands of start-up checks at once would block the loop and balloon the heap.
+    const limit = createLimiter(config.concurrency);
+    await Promise.all(runtime.bridges.map((b) => limit(() => b.startup())));
     // The prefetch renews each lease before every tick; this timer only catches a lease that
     // went unrenewed for a third of its TTL (a tick that ran long), so that it never lapses.
     // keepAlive writes nothing otherwise: with many bridges, a write each per 10 s would add up.
