@@ -56,6 +56,8 @@ export interface Config {
   readonly store: string;
   readonly logLevel: string;
   readonly concurrency: number;
+  /** Fleet mode (run --fleet or BRIDGE_FLEET): the fleet's name, shared by its instances; undefined when off. */
+  readonly fleet?: string;
   readonly bridges: readonly BridgeConfig[];
   readonly journal: JournalConfig;
   readonly notify: NotifyConfig;
@@ -98,6 +100,7 @@ const VARS = {
   BRIDGE_HALT_FILE: { schema: z.string().min(1).optional(), expects: 'a file path' },
   BRIDGE_HALT_FLATTEN: { schema: z.enum(['yes', 'no', '']), expects: 'yes or no', fallback: 'no' },
   BRIDGE_CONFIG: { schema: z.string().min(1).optional(), expects: 'the path of a bridges JSON file' },
+  BRIDGE_FLEET: { schema: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), expects: 'yes, no, or a fleet name (letters, digits, _ or -)', fallback: 'no' },
   BRIDGE_JOURNAL_RETENTION_DAYS: { schema: positiveInt.optional(), expects: 'a whole number of days > 0' },
   BRIDGE_JOURNAL_ARCHIVE_DIR: { schema: z.string().min(1), expects: 'a folder path', fallback: 'data/journal-archive' },
   BRIDGE_NOTIFY_WEBHOOK_URL: { schema: z.url({ protocol: /^https?$/ }).optional(), expects: 'an http(s) URL', secret: true },
@@ -187,6 +190,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     store: v.BRIDGE_STORE,
     logLevel: v.LOG_LEVEL,
     concurrency: v.BRIDGE_CONCURRENCY,
+    fleet: v.BRIDGE_FLEET === 'no' ? undefined : v.BRIDGE_FLEET === 'yes' ? 'default' : v.BRIDGE_FLEET,
     bridges,
     journal: { retentionDays: v.BRIDGE_JOURNAL_RETENTION_DAYS, archiveDir: v.BRIDGE_JOURNAL_ARCHIVE_DIR },
     notify: {

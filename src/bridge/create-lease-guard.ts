@@ -35,12 +35,15 @@ export interface LeaseGuard {
 
 export function createLeaseGuard(lease: BridgeLease | undefined, log: Logger, now: () => number = Date.now): LeaseGuard {
   let lost: Error | undefined;
+  /** The epoch we held when we lost: a fleet may take the same lease again later (a new epoch). */
+  let lostEpoch: number | undefined;
   let forgot = false;
   let unreachableSince: number | undefined;
 
   const loseTo = (error: Error) => {
     if (lost) return lost;
     lost = error;
+    lostEpoch = lease?.fence()?.epoch;
     log.error({ error: error.message }, 'lease lost: this process stops acting for this bridge');
     return error;
   };
@@ -64,6 +67,12 @@ export function createLeaseGuard(lease: BridgeLease | undefined, log: Logger, no
     return error;
   };
   const blocked = (): Error | undefined => {
+    const held = lease?.fence();
+    if (lost && held && held.epoch !== lostEpoch) {
+      // Acquired again since (a fleet moved the bridge back here): a new tenure, not the lost one.
+      lost = undefined;
+      forgot = false;
+    }
     if (lost) return lost;
     if (forgot) return new StoreForgotError('the store lost its data: this bridge is rebuilt from the server before it trades again');
     return undefined;

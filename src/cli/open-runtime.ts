@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { Secrets } from '../logging/secrets.js';
 import { createBridgeLease, type BridgeLease } from '../store/bridge-lease.js';
+import { FLEET_LEASE_TTL_MS } from '../fleet/fleet-lease-ttl.js';
 import { createBridgeState } from '../store/bridge-state.js';
 import { scheduleIntervalMs } from '../bridge/schedule-interval.js';
 import { LeaseHeldError } from './lease-held-error.js';
@@ -21,6 +22,8 @@ export interface Runtime {
   readonly store: Store;
   readonly http: Http;
   readonly leases: ReadonlyMap<string, BridgeLease>;
+  /** Who holds the leases (commands that write). */
+  readonly identity?: ProcessIdentity;
   /** The journal, the event sink the bridges call, the notifier's rules. */
   readonly record: BridgeRecord;
   readonly alerts: BridgeRecord['alerts'];
@@ -48,6 +51,8 @@ export interface RuntimeOptions {
   readonly only?: string;
   /** Commands that write (run, once, close) hold each bridge's lease while they run. */
   readonly lease?: ProcessIdentity;
+  /** Fleet mode: every bridge gets a lease, none acquired here: the fleet's rebalancer takes its share. */
+  readonly fleet?: boolean;
   /** With a lease held elsewhere: wait for it (run --standby) instead of refusing. */
   readonly standby?: (bridgeId: string, holder: import('../store/bridge-lease.js').LeaseHolder) => Promise<boolean>;
 }
@@ -95,12 +100,14 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
             const { schedule } = bridgeConfig;
             const intervalMs = intervals.get(schedule) ?? scheduleIntervalMs(schedule);
             intervals.set(schedule, intervalMs);
-            const ttlMs = Math.max(30_000, 3 * intervalMs);
+            const ttlMs = options.fleet ? FLEET_LEASE_TTL_MS : Math.max(30_000, 3 * intervalMs);
             const lease = createBridgeLease({ store, bridgeId: bridgeConfig.id, ttlMs, me: identity, isAlive: identity.isAlive });
-            for (;;) {
-              const got = await lease.acquire();
-              if (got.ok) break;
-              if (!options.standby || !(await options.standby(bridgeConfig.id, got.holder))) throw new LeaseHeldError(bridgeConfig.id, got.holder);
+            if (!options.fleet) {
+              for (;;) {
+                const got = await lease.acquire();
+                if (got.ok) break;
+                if (!options.standby || !(await options.standby(bridgeConfig.id, got.holder))) throw new LeaseHeldError(bridgeConfig.id, got.holder);
+              }
             }
             leases.set(bridgeConfig.id, lease);
           }),
@@ -148,6 +155,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
       store,
       http,
       leases,
+      identity: options.lease,
       record,
       alerts: record.alerts,
       async close() {
