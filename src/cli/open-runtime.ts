@@ -54,6 +54,8 @@ export interface RuntimeOptions {
   /** Fleet mode: every bridge gets a lease, none acquired here: the fleet's rebalancer takes its share. */
   readonly fleet?: boolean;
   /** With a lease held elsewhere: wait for it (run --standby) instead of refusing. */
+  /** Aborted when the process is stopping: strategies end what they run (see StrategyOptions.stop). */
+  readonly stop?: AbortSignal;
   readonly standby?: (bridgeId: string, holder: import('../store/bridge-lease.js').LeaseHolder) => Promise<boolean>;
 }
 
@@ -132,7 +134,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
       const account = { user: bridgeConfig.user, apiKey: bridgeConfig.apiKey, accountId: bridgeConfig.accountId, runmode: bridgeConfig.runmode };
       const client = createClient({ http, log: bridgeLog.child({ module: 'algogene' }), tokens, account });
       const strategy = options.withStrategies
-        ? await loadStrategy(bridgeConfig.strategy, { settings: bridgeConfig.settings, env: options.env, log: bridgeLog.child({ module: 'strategy' }) })
+        ? await loadStrategy(bridgeConfig.strategy, { settings: bridgeConfig.settings, env: options.env, stop: options.stop, log: bridgeLog.child({ module: 'strategy' }) })
         : NO_STRATEGY;
       if (strategy.start && options.startStrategies !== false) await strategy.start();
       if (strategy.close) closers.unshift(async () => strategy.close?.());

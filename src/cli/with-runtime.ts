@@ -76,6 +76,7 @@ export async function withRuntime(io: CliIo, options: CommandOptions, setup: Run
       withStrategies: setup.withStrategies,
       startStrategies: setup.startStrategies,
       only: options.bridge,
+      stop: io.signal,
       lease: setup.lease ? thisProcess() : undefined,
       fleet: setup.lease === true && setup.fleet?.(config) === true,
       standby: setup.standby

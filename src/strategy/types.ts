@@ -77,6 +77,11 @@ export interface StrategyOptions {
    * allowlist of it (PATH, HOME, LANG, …) to the child. Settings never come from here.
    */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Aborted when the process is stopping (SIGTERM, SIGINT): a strategy running a command ends it
+   * at once instead of letting the tick wait out the strategy timeout.
+   */
+  readonly stop?: AbortSignal;
 }
 
 /** What a module in strategies/ (or a user path) may export as default. */
