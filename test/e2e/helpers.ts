@@ -195,6 +195,8 @@ export function bridgeEnv(sim: Simulator, ws: Workspace, extra: Env = {}): Env {
     BRIDGE_STRATEGY: FIXED_SIGNAL,
     BRIDGE_TEST_SIGNAL: 'NONE',
     LOG_LEVEL: 'info',
+    // run serves HTTP on 8787 by default: tests that run in parallel turn it off unless they test it.
+    BRIDGE_HTTP_PORT: '0',
     ...extra,
   };
 }
