@@ -1,14 +1,17 @@
 import { EXIT, type CliIo } from './cli-io.js';
+import { daemonView } from '../http/ask-daemon.js';
 import { withRuntime, type CommandOptions } from './with-runtime.js';
 
 /** `status`: what the store tracks, and what the server says of each tracked trade. */
 export function statusCommand(io: CliIo, options: CommandOptions & { json?: boolean }): Promise<number> {
   return withRuntime(io, options, { withStrategies: false, logTo: 'stderr' }, async ({ runtime }) => {
     const statuses = await Promise.all(runtime.bridges.map((b) => b.status()));
+    const daemon = await daemonView(runtime.store, runtime.bridges.map((b) => b.id));
     if (options.json) {
-      io.stdout.write(`${JSON.stringify({ bridges: statuses }, null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify({ bridges: statuses, daemon }, null, 2)}\n`);
       return EXIT.ok;
     }
+    if (daemon) io.stdout.write(describeDaemon(daemon));
     for (const status of statuses) {
       const config = runtime.bridges.find((b) => b.id === status.id)?.config;
       io.stdout.write(`bridge ${status.id} (${config?.mode} ${config?.instrument}, account ${config?.accountId})\n`);
@@ -34,4 +37,14 @@ export function statusCommand(io: CliIo, options: CommandOptions & { json?: bool
     }
     return EXIT.ok;
   });
+}
+
+/** The running daemon's view, a line per bridge it runs. */
+function describeDaemon(view: NonNullable<Awaited<ReturnType<typeof daemonView>>>): string {
+  const lines = [`daemon: pid ${view.daemon.pid} on ${view.daemon.host}, serving ${view.daemon.url}`];
+  for (const b of view.bridges) {
+    const last = b.lastTick ? `last tick ${b.lastTick.at} ${b.lastTick.outcome}${b.lastTick.signal ? ` ${b.lastTick.signal}` : ''}${b.lastTick.error ? ` (${b.lastTick.error})` : ''}` : 'no tick yet';
+    lines.push(`  bridge ${b.id}: ${b.halted ? 'HALTED, ' : ''}${b.lease.held ? 'lease held' : 'LEASE NOT HELD'}, ${last}${b.failingStreak > 0 ? `, ${b.failingStreak} failed in a row` : ''}`);
+  }
+  return `${lines.join('\n')}\n`;
 }
