@@ -20,7 +20,22 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
     }
     let fleet;
     try {
-      fleet = fleetName !== undefined && runtime.identity ? openFleet({ name: fleetName, store: runtime.store, bridges: runtime.bridges, leases: runtime.leases, me: runtime.identity, log }) : undefined;
+      fleet = fleetName !== undefined && runtime.identity ? openFleet({
+              name: fleetName,
+              store: runtime.store,
+              bridges: runtime.bridges,
+              leases: runtime.leases,
+              me: runtime.identity,
+              log,
+              // The journal of a bridge that moved here was written elsewhere meanwhile: read its head again.
+              // Only the holder writes a chain, so a release or a loss is not journaled here: the next
+              // holder's 'acquired' entry (naming it) says the bridge moved.
+              onChange: (id, change) => {
+                if (change !== 'acquired' || !runtime.identity) return;
+                runtime.record.journal.resync(id);
+                runtime.record.events.forBridge(id).record({ type: 'lease', change, holder: `${runtime.identity.pid}@${runtime.identity.host}` });
+              },
+            }) : undefined;
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       for (const problem of error.problems) io.stderr.write(`config: ${problem}\n`);
