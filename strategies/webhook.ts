@@ -4,7 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { StrategyLoadError } from '../src/strategy/load-strategy.js';
 import { numberSetting } from '../src/strategy/number-setting.js';
 import { InvalidSignalError, parseSignal, type Signal } from '../src/strategy/signal.js';
-import { signalMaxAgeMs } from '../src/strategy/signal-max-age.js';
+import { z } from 'zod';
+import { decimal } from '../src/config/decimal.js';
+import type { Setting } from '../src/config/setting.js';
+import { SIGNAL_MAX_AGE_SETTING, signalMaxAgeMs } from '../src/strategy/signal-max-age.js';
 import type { Strategy, StrategyContext, StrategyOptions } from '../src/strategy/types.js';
 
 /** The largest body accepted: a signal is one word or a small JSON object. */
@@ -12,6 +15,13 @@ export const MAX_BODY_BYTES = 16 * 1024;
 /** After a refusal, how much more of a body is read (and dropped) so the client still gets the reply. */
 const MAX_DRAIN_BYTES = 1024 * 1024;
 const MIN_SECRET_LENGTH = 16;
+
+export const settings: readonly Setting[] = [
+  { name: 'BRIDGE_WEBHOOK_SECRET', schema: z.string().min(MIN_SECRET_LENGTH), expects: `at least ${MIN_SECRET_LENGTH} characters (make one with: openssl rand -hex 32)`, secret: true, meaning: 'senders present it as "Authorization: Bearer <secret>"' },
+  { name: 'BRIDGE_WEBHOOK_HOST', default: '127.0.0.1', meaning: 'address to listen on for POST /signal' },
+  { name: 'BRIDGE_WEBHOOK_PORT', schema: decimal({ integer: true, min: 0, max: 65535 }), expects: 'a port number, 0 to 65535', default: '8787', meaning: 'port to listen on (0: any free port, logged at start)' },
+  SIGNAL_MAX_AGE_SETTING,
+];
 
 export interface WebhookStrategy extends Strategy {
   /** `http://host:port/signal` once started (the real port when BRIDGE_WEBHOOK_PORT=0); '' before. */

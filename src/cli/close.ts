@@ -3,7 +3,7 @@ import { withRuntime, type CommandOptions } from './with-runtime.js';
 
 /** `close`: close every tracked trade now and forget each one that is off the account; with --adopt-orphans also this bridge's untracked trades. */
 export function closeCommand(io: CliIo, options: CommandOptions & { adoptOrphans?: boolean }): Promise<number> {
-  return withRuntime(io, options, { withStrategies: false, logTo: 'stderr', lease: true }, async ({ runtime }) => {
+  return withRuntime(io, options, { withStrategies: false, purpose: 'inspect', logTo: 'stderr', lease: true }, async ({ runtime }) => {
     let ok = true;
     for (const bridge of runtime.bridges) {
       const results = await bridge.closeAll({ adoptOrphans: options.adoptOrphans });

@@ -3,7 +3,7 @@ import { withRuntime, type CommandOptions } from './with-runtime.js';
 
 /** `status`: what the store tracks, and what the server says of each tracked trade. */
 export function statusCommand(io: CliIo, options: CommandOptions & { json?: boolean }): Promise<number> {
-  return withRuntime(io, options, { withStrategies: false, logTo: 'stderr' }, async ({ runtime }) => {
+  return withRuntime(io, options, { withStrategies: false, purpose: 'inspect', logTo: 'stderr' }, async ({ runtime }) => {
     const statuses = await Promise.all(runtime.bridges.map((b) => b.status()));
     if (options.json) {
       io.stdout.write(`${JSON.stringify({ bridges: statuses }, null, 2)}\n`);

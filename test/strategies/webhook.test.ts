@@ -240,7 +240,7 @@ describe('webhook: through the tick against the simulator', () => {
     const { strategy, url } = await startWebhook({ BRIDGE_SIGNAL_MAX_AGE_S: '60' });
     const b = await makeBridge({
       strategy,
-      env: { ALGOGENE_BASE_URL: sim.url, ALGOGENE_USER: 'demo', ALGOGENE_API_KEY: 'demo-key', ALGOGENE_ACCOUNT_ID: account, BRIDGE_POLICY: 'hold' },
+      env: { ALGOGENE_BASE_URL: sim.url, ALGOGENE_USER: 'demo', ALGOGENE_API_KEY: 'demo-key', ALGOGENE_ACCOUNT_ID: account, BRIDGE_POLICY: 'hold', BRIDGE_MAX_VOLUME: '2' },
     });
     try {
       // Nothing yet: nothing happens.
@@ -278,6 +278,7 @@ describe('webhook: through the tick against the simulator', () => {
       BRIDGE_WEBHOOK_PORT: '0',
       BRIDGE_POLICY: 'hold',
       BRIDGE_SCHEDULE: '* * * * * *',
+      BRIDGE_MAX_VOLUME: '2',
     });
     const cli = spawnCli(['run'], { env, cwd: ws.dir });
     const listening = jsonLines(await cli.waitForStdout((out) => out.includes('webhook: listening'), 'the webhook listening')).find((l) => l.msg === 'webhook: listening for POST /signal');
