@@ -45,13 +45,38 @@ export interface EffectiveValue {
   readonly meaning: string;
 }
 
+/** Where notifications go and which ones (src/notify). */
+export interface NotifyConfig {
+  readonly webhookUrl?: string;
+  readonly webhookSecret?: string;
+  readonly telegramToken?: string;
+  readonly telegramChatId?: string;
+  readonly telegramApi: string;
+  readonly discordUrl?: string;
+  readonly slackUrl?: string;
+  readonly trades: boolean;
+  readonly failuresInRow: number;
+  readonly dedupeMinutes: number;
+  readonly timeoutMs?: number;
+}
+
+export interface JournalConfig {
+  /** Entries older than this many days are archived to `archiveDir` and dropped. */
+  readonly retentionDays?: number;
+  readonly archiveDir: string;
+}
+
 export interface Config {
   readonly baseUrl: string;
   readonly httpTimeoutMs: number;
   readonly store: string;
   readonly logLevel: string;
   readonly concurrency: number;
+  /** Fleet mode (run --fleet or BRIDGE_FLEET): the fleet's name, shared by its instances; undefined when off. */
+  readonly fleet?: string;
   readonly bridges: readonly BridgeConfig[];
+  readonly journal: JournalConfig;
+  readonly notify: NotifyConfig;
   /** Every declared variable's parsed value (process-wide ones such as BRIDGE_HTTP_PORT are read here). */
   readonly vars: VarValues;
   /** Per bridge id: every value in effect and where it came from. */
@@ -204,7 +229,10 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     });
     effective[id] = rows;
   }
-  if (vars.BRIDGE_HTTP_TOKEN) secrets.add(vars.BRIDGE_HTTP_TOKEN);
+  for (const [name, spec] of Object.entries(VARS) as [VarName, VarSpec][]) {
+    const value = found[name]?.value;
+    if (spec.secret && typeof value === 'string') secrets.add(value);
+  }
   problems.push(...sharedAccounts(bridges));
   if (missingRequired && options.envFile && options.envFile.path === undefined) {
     problems.push(`.env: no .env file in ${options.envFile.lookedIn ?? 'the working directory'}: copy .env.example to .env and fill it in, or name one with --env PATH`);
@@ -224,7 +252,21 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     store: vars.BRIDGE_STORE,
     logLevel: vars.LOG_LEVEL,
     concurrency: vars.BRIDGE_CONCURRENCY,
+    fleet: vars.BRIDGE_FLEET === 'no' ? undefined : vars.BRIDGE_FLEET === 'yes' ? 'default' : vars.BRIDGE_FLEET,
     bridges,
+    journal: { retentionDays: vars.BRIDGE_JOURNAL_RETENTION_DAYS, archiveDir: vars.BRIDGE_JOURNAL_ARCHIVE_DIR },
+    notify: {
+      webhookUrl: vars.BRIDGE_NOTIFY_WEBHOOK_URL,
+      webhookSecret: vars.BRIDGE_NOTIFY_WEBHOOK_SECRET,
+      telegramToken: vars.BRIDGE_NOTIFY_TELEGRAM_TOKEN,
+      telegramChatId: vars.BRIDGE_NOTIFY_TELEGRAM_CHAT_ID,
+      telegramApi: vars.BRIDGE_NOTIFY_TELEGRAM_API,
+      discordUrl: vars.BRIDGE_NOTIFY_DISCORD_URL,
+      slackUrl: vars.BRIDGE_NOTIFY_SLACK_URL,
+      trades: vars.BRIDGE_NOTIFY_TRADES === 'yes',
+      failuresInRow: vars.BRIDGE_NOTIFY_FAILURES_IN_ROW,
+      dedupeMinutes: vars.BRIDGE_NOTIFY_DEDUPE_MINUTES,
+    },
     vars,
     effective,
     secrets: [...secrets],

@@ -4,9 +4,12 @@ import { checkCommand } from './check.js';
 import { EXIT, type CliIo } from './cli-io.js';
 import { closeCommand } from './close.js';
 import { demoCommand } from './demo.js';
+import { journalCommand, journalVerifyCommand } from './journal.js';
+import { reportCommand } from './report.js';
 import { onceCommand } from './once.js';
 import { runCommand } from './run.js';
 import { scrubbedIo } from './scrubbed-io.js';
+import { createSecrets, type Secrets } from '../logging/secrets.js';
 import { simCommand } from './sim.js';
 import { statusCommand } from './status.js';
 
@@ -17,9 +20,10 @@ function positiveInt(value: string): number {
 }
 
 /** Parses argv and runs one command; resolves with the exit code. */
-export async function main(argv: readonly string[], processIo: CliIo): Promise<number> {
+export async function main(argv: readonly string[], processIo: Omit<CliIo, 'secrets'> & { secrets?: Secrets }): Promise<number> {
   // From here on every byte goes out through the scrubber: commands never see the raw streams.
-  const io = scrubbedIo(processIo, processIo.secrets);
+  const secrets = processIo.secrets ?? createSecrets();
+  const io = scrubbedIo({ ...processIo, secrets }, secrets);
   try {
     return await parseAndRun(argv, io);
   } catch (error) {
@@ -66,7 +70,8 @@ async function parseAndRun(argv: readonly string[], io: CliIo): Promise<number> 
       .command('run')
       .description('tick on schedule until stopped')
       .option('--ticks <n>', 'stop after N ticks', positiveInt)
-      .option('--standby', 'if another process holds a bridge, wait and take over when it stops'),
+      .option('--standby', 'if another process holds a bridge, wait and take over when it stops')
+      .option('--fleet', 'share the bridges with the other instances on the same Redis store (BRIDGE_FLEET=yes does the same)'),
   ).action(async (_o, cmd: Command) => {
     code = await runCommand(io, opts(cmd));
   });
@@ -88,6 +93,26 @@ async function parseAndRun(argv: readonly string[], io: CliIo): Promise<number> 
     code = await checkCommand(io, opts(cmd));
   });
 
+  const journal = common(program.command('journal').description('the record of every event, oldest first').option('--since <time>', 'from this ISO 8601 time, or this long ago (24h, 7d)'))
+    .addOption(new Option('--json', 'JSON Lines: one entry per line').conflicts('csv'))
+    .option('--csv', 'CSV with a header')
+    .action(async (_o, cmd: Command) => {
+      code = await journalCommand(io, opts(cmd));
+    });
+  common(journal.command('verify').description("check every bridge's hash chain; exit 1 naming the first broken entry")).action(async (_o, cmd: Command) => {
+    code = await journalVerifyCommand(io, { ...program.opts(), ...journal.opts(), ...cmd.opts() });
+  });
+  common(
+    program
+      .command('report')
+      .description('the track record per bridge and in total, beside ALGOGENE\'s own figures')
+      .option('--since <time>', 'from this ISO 8601 time, or this long ago (24h, 7d)')
+      .option('--json', 'print one JSON object')
+      .option('--chart <path>', 'write the equity curve as an SVG file'),
+  ).action(async (_o, cmd: Command) => {
+    code = await reportCommand(io, opts(cmd));
+  });
+
   program
     .command('demo')
     .description('run the bridge against the built-in simulator every 5 s: nothing is published')
@@ -104,11 +129,16 @@ async function parseAndRun(argv: readonly string[], io: CliIo): Promise<number> 
     .option('--fill-delay <s>', 'seconds an order stays pending before it fills')
     .option('--delay-ms <n>', 'delay added to every request')
     .option('--fail-rate <x>', 'share of requests that fail (0..1)')
-    .option('--fail-kinds <list>', 'faults to draw from: 500,502,429,reset,timeout,truncated')
+    .option('--fail-kinds <list>', 'faults to draw from: 500,502,429,reset,timeout,truncated and the API kinds (src/sim/README.md)')
     .option('--fault-phase <p>', 'before, after or both: whether a fault strikes before or after the server acts')
     .option('--seed <n>', 'seed of prices and faults')
     .option('--users <list>', 'user:key[,user:key…]')
-    .action(async (o: Record<string, string | undefined>) => {
+    .option('--close-delay <s>', 'seconds between close_orders and the trade leaving /opened_trades')
+    .option('--unlisted-fills', 'unfilled market orders show in no list (as ALGOGENE documents), only in /query_order')
+    .option('--rate-limit <n>', 'calls per user per rolling minute; beyond: 400 "Exceed maximum access count"')
+    .option('--accounts <list>', 'the accounts that exist: id:runmode[:off][,…] (off: isTrading false); default any')
+    .option('--oversize-mb <n>', 'size of the padding of an oversize fault, in MiB')
+    .action(async (o: Record<string, string | boolean | undefined>) => {
       code = await simCommand(o, { out: (l) => io.stdout.write(`${l}\n`), err: (l) => io.stderr.write(`${l}\n`), signal: io.signal });
     });
 
