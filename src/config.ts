@@ -75,6 +75,8 @@ export interface Config {
   /** Fleet mode (run --fleet or BRIDGE_FLEET): the fleet's name, shared by its instances; undefined when off. */
   readonly fleet?: string;
   readonly bridges: readonly BridgeConfig[];
+  /** The status, metrics and actions server of `run`; port 0 turns it off. */
+  readonly http: HttpConfig;
   readonly journal: JournalConfig;
   readonly notify: NotifyConfig;
   /** Every declared variable's parsed value (process-wide ones such as BRIDGE_HTTP_PORT are read here). */
@@ -83,6 +85,13 @@ export interface Config {
   readonly effective: Readonly<Record<string, readonly EffectiveValue[]>>;
   /** Values that must never reach an output: API keys and secret settings. */
   readonly secrets: readonly string[];
+}
+
+export interface HttpConfig {
+  readonly host: string;
+  readonly port: number;
+  /** The bearer token of the actions (close, halt, resume); required on a non-loopback bind. */
+  readonly token?: string;
 }
 
 export interface LoadConfigOptions {
@@ -246,6 +255,9 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
       `BRIDGE_MODE=real (bridge ${real.join(', ')}) publishes orders on a broker-connected account with real money: confirm with BRIDGE_CONFIRM_REAL=yes or --confirm-real`,
     ]);
   }
+  if (vars.BRIDGE_HTTP_PORT !== 0 && !isLoopback(vars.BRIDGE_HTTP_HOST) && vars.BRIDGE_HTTP_TOKEN === undefined) {
+    throw new ConfigError([`BRIDGE_HTTP_TOKEN: required when BRIDGE_HTTP_HOST=${vars.BRIDGE_HTTP_HOST} is not a loopback address (anyone who reaches the port could flatten the bridges); or set BRIDGE_HTTP_PORT=0 to serve nothing`]);
+  }
   return deepFreeze({
     baseUrl: vars.ALGOGENE_BASE_URL,
     httpTimeoutMs: vars.BRIDGE_HTTP_TIMEOUT_MS,
@@ -254,6 +266,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     concurrency: vars.BRIDGE_CONCURRENCY,
     fleet: vars.BRIDGE_FLEET === 'no' ? undefined : vars.BRIDGE_FLEET === 'yes' ? 'default' : vars.BRIDGE_FLEET,
     bridges,
+    http: { host: vars.BRIDGE_HTTP_HOST, port: vars.BRIDGE_HTTP_PORT, token: vars.BRIDGE_HTTP_TOKEN },
     journal: { retentionDays: vars.BRIDGE_JOURNAL_RETENTION_DAYS, archiveDir: vars.BRIDGE_JOURNAL_ARCHIVE_DIR },
     notify: {
       webhookUrl: vars.BRIDGE_NOTIFY_WEBHOOK_URL,
@@ -336,6 +349,11 @@ function sharedAccounts(bridges: readonly BridgeConfig[]): string[] {
     );
   }
   return problems;
+}
+
+/** 127.0.0.0/8, ::1 and localhost: reachable from this host only. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function blank(value: string | undefined): string | undefined {

@@ -2,7 +2,9 @@ import { createClient } from '../algogene/create-client.js';
 import { createHttp, type Http } from '../algogene/create-http.js';
 import { createSessionTokens, type SessionTokens } from '../algogene/session-tokens.js';
 import { createBridge, type Bridge } from '../bridge/create-bridge.js';
-import type { Config } from '../config.js';
+import type { BridgeConfig, Config } from '../config.js';
+import type { Metrics } from '../http/create-metrics.js';
+import { instrumentClient, instrumentTokens } from '../http/instrument-client.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { Secrets } from '../logging/secrets.js';
 import { createBridgeLease, type BridgeLease } from '../store/bridge-lease.js';
@@ -53,7 +55,13 @@ export interface RuntimeOptions {
   /** Fleet mode: every bridge gets a lease, none acquired here: the fleet's rebalancer takes its share. */
   readonly fleet?: boolean;
   /** With a lease held elsewhere: wait for it (run --standby) instead of refusing. */
+  /** Aborted when the process is stopping: strategies end what they run (see StrategyOptions.stop). */
+  readonly stop?: AbortSignal;
   readonly standby?: (bridgeId: string, holder: import('../store/bridge-lease.js').LeaseHolder) => Promise<boolean>;
+  /** Counts API calls and token renewals (run's /metrics). */
+  readonly metrics?: Metrics;
+  /** Wraps each bridge's strategy (run's halt gate). */
+  readonly wrapStrategy?: (bridge: BridgeConfig, strategy: Strategy) => Strategy;
 }
 
 const NO_STRATEGY: Strategy = {
@@ -70,6 +78,7 @@ const NO_STRATEGY: Strategy = {
  */
 export async function openRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
   const { log, secrets } = options;
+  secrets.add(config.http.token);
   for (const bridge of config.bridges) {
     secrets.add(bridge.apiKey);
     secrets.add(bridge.settings.BRIDGE_WEBHOOK_SECRET);
@@ -119,13 +128,16 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
       let tokens = sessions.get(sessionKey);
       if (!tokens) {
         tokens = createSessionTokens({ http, log: log.child({ module: 'session', user: bridgeConfig.user }), secrets, user: bridgeConfig.user, apiKey: bridgeConfig.apiKey });
+        if (options.metrics) tokens = instrumentTokens(tokens, bridgeConfig.user, options.metrics);
         sessions.set(sessionKey, tokens);
       }
       const account = { user: bridgeConfig.user, apiKey: bridgeConfig.apiKey, accountId: bridgeConfig.accountId, runmode: bridgeConfig.runmode };
-      const client = createClient({ http, log: bridgeLog.child({ module: 'algogene' }), tokens, account });
-      const strategy = options.withStrategies
-        ? await loadStrategy(bridgeConfig.strategy, { settings: bridgeConfig.settings, env: options.env, log: bridgeLog.child({ module: 'strategy' }) })
+      const plainClient = createClient({ http, log: bridgeLog.child({ module: 'algogene' }), tokens, account });
+      const client = options.metrics ? instrumentClient(plainClient, options.metrics) : plainClient;
+      const loaded = options.withStrategies
+        ? await loadStrategy(bridgeConfig.strategy, { settings: bridgeConfig.settings, env: options.env, stop: options.stop, log: bridgeLog.child({ module: 'strategy' }) })
         : NO_STRATEGY;
+      const strategy = options.wrapStrategy ? options.wrapStrategy(bridgeConfig, loaded) : loaded;
       if (strategy.start && options.startStrategies !== false) await strategy.start();
       if (strategy.close) closers.unshift(async () => strategy.close?.());
       bridges.push(

@@ -47,9 +47,9 @@ export const VARS = {
   BRIDGE_HTTP_TIMEOUT_MS: { schema: decimal({ integer: true, above: 0 }), expects: 'a whole number of ms > 0', meaning: 'timeout of each ALGOGENE call', default: '10000', scope: 'process' },
   BRIDGE_CONCURRENCY: { schema: decimal({ integer: true, above: 0 }), expects: 'a whole number > 0', meaning: 'how many bridges may tick at once', default: '32', scope: 'process' },
   BRIDGE_CONFIG: { schema: z.string().optional(), expects: 'the path of a bridges file (JSON5)', meaning: 'a file describing many bridges', scope: 'process' },
-  BRIDGE_HTTP_HOST: { schema: z.string(), expects: 'an address to listen on', meaning: 'address of the HTTP server (status, metrics, webhook)', default: '127.0.0.1', scope: 'process' },
-  BRIDGE_HTTP_PORT: { schema: decimal({ integer: true, max: 65535 }).optional(), expects: 'a port number, 0 to 65535', meaning: 'port of the HTTP server (unset: no server)', scope: 'process' },
-  BRIDGE_HTTP_TOKEN: { schema: z.string().min(16).optional(), expects: 'at least 16 characters (openssl rand -hex 32)', meaning: 'bearer token of the HTTP API', secret: true, scope: 'process' },
+  BRIDGE_HTTP_HOST: { schema: z.string().regex(/^[A-Za-z0-9.:_-]+$/), expects: 'an address to listen on, such as 127.0.0.1', meaning: 'address of the status, metrics and actions server of run', default: '127.0.0.1', scope: 'process' },
+  BRIDGE_HTTP_PORT: { schema: decimal({ integer: true, max: 65535 }), expects: 'a port number, 0 (off) to 65535', meaning: 'port of that server (0: no server)', default: '8787', scope: 'process' },
+  BRIDGE_HTTP_TOKEN: { schema: z.string().min(16).optional(), expects: 'at least 16 characters (make one with: openssl rand -hex 32)', meaning: 'bearer token of the actions (close, halt, resume)', secret: true, scope: 'process' },
   BRIDGE_FLEET: { schema: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), expects: 'yes, no, or a fleet name (letters, digits, _ or -)', meaning: 'fleet mode: instances on one Redis share the bridges', default: 'no', scope: 'process' },
   BRIDGE_JOURNAL_RETENTION_DAYS: { schema: decimal({ integer: true, above: 0 }).optional(), expects: 'a whole number of days > 0', meaning: 'journal entries older than this are archived and dropped', scope: 'process' },
   BRIDGE_JOURNAL_ARCHIVE_DIR: { schema: z.string(), expects: 'a folder path', meaning: 'where archived journal entries go', default: 'data/journal-archive', scope: 'process' },
@@ -73,4 +73,6 @@ export type VarValues = { readonly [K in VarName]: z.output<(typeof VARS)[K]['sc
 /** Variables that once existed: naming one says what replaced it instead of "unknown". */
 export const RETIRED: Readonly<Record<string, string>> = {
   ALGOGENE_REAL_RUNMODE: 'no longer used: real mode always sends runmode livetrade, the only real-money runmode ALGOGENE documents; remove it',
+  BRIDGE_WEBHOOK_HOST: "no longer read: POST /signal is served by run's HTTP server; set BRIDGE_HTTP_HOST instead",
+  BRIDGE_WEBHOOK_PORT: "no longer read: POST /signal is served by run's HTTP server; set BRIDGE_HTTP_PORT instead",
 };

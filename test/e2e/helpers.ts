@@ -196,6 +196,8 @@ export function bridgeEnv(sim: Simulator, ws: Workspace, extra: Env = {}): Env {
     BRIDGE_INSTRUMENT: 'BTCUSD',
     BRIDGE_TEST_SIGNAL: 'NONE',
     LOG_LEVEL: 'info',
+    // run serves HTTP on 8787 by default: tests that run in parallel turn it off unless they test it.
+    BRIDGE_HTTP_PORT: '0',
     ...extra,
   };
   // BRIDGE_TEST_SIGNAL is the fixed-signal strategy's setting: any other strategy would refuse it as unknown.
