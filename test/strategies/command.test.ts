@@ -229,7 +229,9 @@ describe('command: through the tick (built CLI `once` against the simulator)', (
     expect(tick).toMatchObject({ msg: 'tick', signal: 'BUY' });
     const book = bookOf(sim, ws.account);
     expect(book).toHaveLength(1);
-    expect(book[0]).toMatchObject({ tradeId: tick!.opened, buysell: 'BUY', volume: 2, state: 'open', takeProfitLevel: expected.takeProfit, stopLossLevel: expected.stopLoss });
+    // The example's levels come from its CSV, not from the simulator's prices: the simulator may
+    // close the trade on one of them at once (it applies stop-loss and take-profit), so its state is not asserted.
+    expect(book[0]).toMatchObject({ tradeId: tick!.opened, buysell: 'BUY', volume: 2, takeProfitLevel: expected.takeProfit, stopLossLevel: expected.stopLoss });
 
     const before = orderCalls(sim);
     for (const [line, extra, message] of [
