@@ -26,10 +26,10 @@ describe('a process that starts in real mode', () => {
     ALGOGENE_USER: 'demo',
     ALGOGENE_API_KEY: 'demo-key',
     ALGOGENE_ACCOUNT_ID: 'acct-real',
-    ALGOGENE_REAL_RUNMODE: 'livetrade',
     BRIDGE_MODE: 'real',
     BRIDGE_CONFIRM_REAL: 'yes',
     BRIDGE_STORE: `sqlite://${file}`,
+    BRIDGE_INSTRUMENT: 'BTCUSD',
     BRIDGE_STRATEGY: FIXED_SIGNAL,
     BRIDGE_TEST_SIGNAL: 'BUY',
     BRIDGE_NOTIFY_WEBHOOK_URL: `${hook.url}/alerts`,
@@ -40,6 +40,7 @@ describe('a process that starts in real mode', () => {
   it('says so once, and journals the lease and the start', async () => {
     hook = await startReceiver();
     const run = await runMain(['once'], env());
+    expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const alerts = hook.received.map((r) => r.json());
     expect(alerts).toEqual([expect.objectContaining({ bridge: 'main', title: 'started in REAL mode', text: expect.stringContaining('runmode livetrade, account acct-real') })]);
