@@ -2,6 +2,7 @@ import { createLimiter } from '../bridge/create-limiter.js';
 import { LeaseLostError } from '../bridge/lease-lost-error.js';
 import { runWorker } from '../bridge/run-worker.js';
 import { ConfigError } from '../config-error.js';
+import { heldLeases } from '../fleet/held-leases.js';
 import { openFleet } from '../fleet/open-fleet.js';
 import { prepareRunHttp } from '../http/serve-run.js';
 import { FenceError } from '../store/fence-error.js';
@@ -20,7 +21,9 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
     }
     let fleet;
     try {
-      fleet = fleetName !== undefined && runtime.identity ? openFleet({
+      fleet =
+        fleetName !== undefined && runtime.identity
+          ? openFleet({
               name: fleetName,
               store: runtime.store,
               bridges: runtime.bridges,
@@ -35,7 +38,8 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
                 runtime.record.journal.resync(id);
                 runtime.record.events.forBridge(id).record({ type: 'lease', change, holder: `${runtime.identity.pid}@${runtime.identity.host}` });
               },
-            }) : undefined;
+            })
+          : undefined;
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       for (const problem of error.problems) io.stderr.write(`config: ${problem}\n`);
@@ -47,7 +51,9 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
     );
     let served;
     try {
-      served = await http.start({ config, runtime, log, secrets, instance: runtime.identity?.instance });
+      // In a fleet, readiness and metrics look at the leases this instance holds, not at the others'.
+      const seen = fleet ? { ...runtime, leases: heldLeases(runtime.leases, fleet.isMine) } : runtime;
+      served = await http.start({ config, runtime: seen, log, secrets, instance: runtime.identity?.instance });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       for (const problem of error.problems) io.stderr.write(`config: ${secrets.redact(problem)}\n`);
