@@ -100,6 +100,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option('--seed <n>', 'seed of prices and faults')
     .option('--users <list>', 'user:key[,user:key…]')
     .option('--close-delay <s>', 'seconds between close_orders and the trade leaving /opened_trades')
+    .option('--server-closes', 'take-profit, stop-loss and holdtime close trades by themselves')
     .option('--unlisted-fills', 'unfilled market orders show in no list (as ALGOGENE documents), only in /query_order')
     .option('--rate-limit <n>', 'calls per user per rolling minute; beyond: 400 "Exceed maximum access count"')
     .option('--accounts <list>', 'the accounts that exist: id:runmode[:off][,…] (off: isTrading false); default any')
