@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import KeyvRedis, { type RedisClientConnectionType } from '@keyv/redis';
-import KeyvSqlite from '@keyv/sqlite';
+import type { RedisClientConnectionType } from '@keyv/redis';
 import Keyv from 'keyv';
 import { memoryLeaseCells, redisLeaseCells, sqliteLeaseCells, type LeaseCells } from './lease-cells.js';
 import { StoreError } from './store-error.js';
@@ -39,10 +38,13 @@ export async function createStore(url: string): Promise<Store> {
   } else if (url.startsWith('sqlite://')) {
     const file = path.resolve(url.slice('sqlite://'.length));
     mkdirSync(path.dirname(file), { recursive: true });
+    // Loaded only for the store in use: the Redis client alone costs a command's start-up ~100 ms.
+    const { default: KeyvSqlite } = await import('@keyv/sqlite');
     const adapter = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 5_000 });
     const keyv = new Keyv({ store: adapter, throwOnErrors: true });
     store = { kind: 'sqlite', where: file, keyv, cells: sqliteLeaseCells(adapter), backend: { kind: 'sqlite', query: async (sql, ...params) => (await adapter.query(sql, ...params)) as unknown[] }, close: () => keyv.disconnect() };
   } else if (url.startsWith('redis://') || url.startsWith('rediss://')) {
+    const { default: KeyvRedis } = await import('@keyv/redis');
     const adapter = new KeyvRedis(
       // Without a bound the Redis client retries forever and the CLI hangs on a dead server.
       { url, socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: (retries: number) => (retries >= 3 ? false : 200) } },
