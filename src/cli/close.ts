@@ -22,7 +22,7 @@ export function closeCommand(io: CliIo, options: CommandOptions & { adoptOrphans
     }
     return ok ? EXIT.ok : EXIT.failed;
   };
-  return withRuntime(io, options, { withStrategies: false, logTo: 'stderr', lease: true, onLeaseHeld }, async ({ runtime }) => {
+  return withRuntime(io, options, { withStrategies: false, purpose: 'inspect', logTo: 'stderr', lease: true, onLeaseHeld }, async ({ runtime }) => {
     let ok = true;
     for (const bridge of runtime.bridges) {
       ok = report(io, bridge.id, await bridge.closeAll({ adoptOrphans: options.adoptOrphans })) && ok;

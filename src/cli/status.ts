@@ -5,7 +5,7 @@ import { withRuntime, type CommandOptions } from './with-runtime.js';
 
 /** `status`: what the store tracks, and what the server says of each tracked trade. */
 export function statusCommand(io: CliIo, options: CommandOptions & { json?: boolean }): Promise<number> {
-  return withRuntime(io, options, { withStrategies: false, logTo: 'stderr' }, async ({ runtime, config: settings }) => {
+  return withRuntime(io, options, { withStrategies: false, purpose: 'inspect', logTo: 'stderr' }, async ({ runtime, config: settings }) => {
     const statuses = await Promise.all(runtime.bridges.map((b) => b.status()));
     // Which process runs each bridge (its live lease), and in fleet mode the fleet's members.
     const fleet = await readFleet(runtime.store, statuses.map((s) => s.id), settings.fleet);
