@@ -6,14 +6,16 @@ import type { Bridge } from '../bridge/create-bridge.js';
  * error (exit 2 with the reason), not a warning at every tick forever. Any other failure (the
  * server down, a timeout) is left to the ticks, which retry and say so.
  */
-export async function refusedCredentials(bridges: readonly Bridge[]): Promise<string[]> {
+export async function refusedCredentials(bridges: readonly Bridge[], signal?: AbortSignal): Promise<string[]> {
   const byUser = new Map<string, Bridge>();
   for (const bridge of bridges) {
     const key = `${bridge.config.user}\u0000${bridge.config.apiKey}`;
     if (!byUser.has(key)) byUser.set(key, bridge);
   }
   const refused: string[] = [];
-  await Promise.all(
+  // SIGTERM during the check: stop waiting for it (the run then stops before any tick).
+  const aborted = new Promise<void>((resolve) => (signal?.aborted ? resolve() : signal?.addEventListener('abort', () => resolve(), { once: true })));
+  const checked = Promise.all(
     [...byUser.values()].map(async (bridge) => {
       try {
         await bridge.openedTrades();
@@ -24,5 +26,6 @@ export async function refusedCredentials(bridges: readonly Bridge[]): Promise<st
       }
     }),
   );
-  return refused;
+  await Promise.race([checked, aborted]);
+  return [...refused];
 }

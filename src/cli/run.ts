@@ -32,7 +32,7 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
       'signal-bridge running',
     );
     // A wrong key stops here (exit 2), before any tick: it would fail every one of them.
-    const refused = await refusedCredentials(runtime.bridges);
+    const refused = await refusedCredentials(runtime.bridges, io.signal);
     if (refused.length > 0) {
       for (const problem of refused) io.stderr.write(`config: ${problem}\n`);
       return EXIT.config;
