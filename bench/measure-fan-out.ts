@@ -33,6 +33,7 @@ export async function measureCopies(copies: number, delayMs: number): Promise<Co
               ALGOGENE_ACCOUNT_ID: `copy-${i}`,
               BRIDGE_STRATEGY: ALTERNATE,
               BRIDGE_STORE: 'memory://',
+              BRIDGE_INSTRUMENT: 'BTCUSD',
               LOG_LEVEL: 'silent',
             },
             stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
