@@ -70,7 +70,7 @@ export async function startFleetHarness(options: { bridges: number; label: strin
   const ids = Array.from({ length: options.bridges }, (_, i) => `${tag}-${i}`);
   const file = path.join(ws.dir, 'bridges.json');
   writeFileSync(file, JSON.stringify({ defaults: { strategy: ALTERNATE_SIGNAL, schedule: options.schedule ?? '* * * * * *' }, bridges: ids.map((id) => ({ id, account: `${ws.account}-${id}` })) }));
-  const env: Env = { ...bridgeEnv(sim, ws), ALGOGENE_ACCOUNT_ID: undefined, BRIDGE_CONFIG: file, BRIDGE_STORE: 'redis://127.0.0.1:6379', BRIDGE_FLEET: tag, BRIDGE_HTTP_TIMEOUT_MS: '3000' };
+  const env: Env = { ...bridgeEnv(sim, ws), ALGOGENE_ACCOUNT_ID: undefined, BRIDGE_CONFIG: file, BRIDGE_STORE: 'redis://127.0.0.1:6379', BRIDGE_FLEET: tag, BRIDGE_HTTP_TIMEOUT_MS: '3000', BRIDGE_HTTP_PORT: '0' };
   const instances: Instance[] = [];
   const events: FleetEvent[] = [];
 

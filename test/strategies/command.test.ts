@@ -223,7 +223,7 @@ describe('command: through the tick (built CLI `once` against the simulator)', (
     const expected = JSON.parse(execFileSync('python3', [PY_EXAMPLE, '--prices', PY_PRICES, '--volume', '2'], { input: '{"instrument":"BTCUSD"}' }).toString());
     expect(expected.signal).toBe('BUY');
 
-    const run = await runCli(['once'], { env: bridgeEnv(sim, ws, { BRIDGE_STRATEGY: pyCommand, BRIDGE_POLICY: 'hold' }), cwd: ws.dir });
+    const run = await runCli(['once'], { env: bridgeEnv(sim, ws, { BRIDGE_STRATEGY: pyCommand, BRIDGE_POLICY: 'hold', BRIDGE_MAX_VOLUME: '2' }), cwd: ws.dir });
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const [tick] = tickLines(run.stdout);
     expect(tick).toMatchObject({ msg: 'tick', signal: 'BUY' });
