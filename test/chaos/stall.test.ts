@@ -91,6 +91,8 @@ describe.each([
         BRIDGE_STORE: url(),
         BRIDGE_HTTP_TIMEOUT_MS: '1000',
         BRIDGE_STRATEGY_TIMEOUT_MS: '10000',
+        BRIDGE_STRATEGY: 'random',
+        BRIDGE_INSTRUMENT: 'BTCUSD',
       });
       const bc = config.bridges[0]!;
       const logs = captureLog({ level: 'warn' });
