@@ -44,8 +44,12 @@ export interface Fleet {
 
 export const FLEET_ROUND_MS = 500;
 export const FLEET_FAST_ROUND_MS = 100;
-/** A member that misses its heartbeats this long (10 rounds) has stopped: its bridges are shared out. */
-export const FLEET_MEMBER_TTL_MS = 5_000;
+/**
+ * A member that misses its heartbeats this long (20 rounds) has stopped: its bridges are shared out.
+ * Not shorter: with 10,000 bridges on a loaded machine an instance's event loop stalled for more than
+ * 5 s during a tick, dropped out of the fleet though alive, and its bridges churned.
+ */
+export const FLEET_MEMBER_TTL_MS = 10_000;
 
 /**
  * The rebalancer. Every round it renews this instance's heartbeat, reads the live members,
