@@ -35,6 +35,8 @@ export interface Config {
   readonly store: string;
   readonly logLevel: string;
   readonly concurrency: number;
+  /** An operator's budget of ALGOGENE calls per user and minute, shared by that user's bridges. */
+  readonly callsPerMinute?: number;
   readonly bridges: readonly BridgeConfig[];
 }
 
@@ -70,6 +72,7 @@ const VARS = {
   BRIDGE_STORE: { schema: z.string().regex(/^(sqlite:\/\/.+|rediss?:\/\/.+|memory:\/\/.*)$/), expects: 'sqlite://path, redis://host:port or memory://', fallback: 'sqlite://data/bridge.sqlite' },
   BRIDGE_HTTP_TIMEOUT_MS: { schema: positiveInt, expects: 'a whole number of ms > 0', fallback: '10000' },
   BRIDGE_CONCURRENCY: { schema: positiveInt, expects: 'a whole number > 0', fallback: '32' },
+  BRIDGE_CALLS_PER_MINUTE: { schema: positiveInt.optional(), expects: 'a whole number > 0 (ALGOGENE calls per user per minute)' },
   BRIDGE_MAX_VOLUME: { schema: positive.optional(), expects: 'a number > 0' },
   BRIDGE_MAX_ORDERS_PER_HOUR: { schema: positiveInt.optional(), expects: 'a whole number > 0' },
   BRIDGE_HALT_FILE: { schema: z.string().min(1).optional(), expects: 'a file path' },
@@ -152,6 +155,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     store: v.BRIDGE_STORE,
     logLevel: v.LOG_LEVEL,
     concurrency: v.BRIDGE_CONCURRENCY,
+    callsPerMinute: v.BRIDGE_CALLS_PER_MINUTE,
     bridges,
   });
 }

@@ -10,7 +10,8 @@ export function closeCommand(io: CliIo, options: CommandOptions & { adoptOrphans
       if (results.length === 0) io.stdout.write(`bridge ${bridge.id}: nothing tracked\n`);
       for (const r of results) {
         io.stdout.write(`bridge ${bridge.id}: ${r.orphan ? 'orphan ' : ''}${r.orderRef ? `order ${r.orderRef}` : `trade ${r.tradeId}`} ${r.outcome}${r.error ? `: ${r.error}` : ''}\n`);
-        if (r.outcome === 'failed') ok = false;
+        // A close submitted but not yet shown done is not done: the account may still hold it.
+        if (r.outcome === 'failed' || r.outcome === 'closing') ok = false;
       }
     }
     return ok ? EXIT.ok : EXIT.failed;

@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '../logging/create-logger.js';
 import { createSecrets, type Secrets } from '../logging/secrets.js';
 import { StrategyLoadError } from '../strategy/load-strategy.js';
 import { EXIT, type CliIo } from './cli-io.js';
+import { BindingError } from '../bridge/binding-error.js';
 import { LeaseHeldError } from './lease-held-error.js';
 import { openRuntime, type ProcessIdentity, type Runtime } from './open-runtime.js';
 import { readEnv } from './read-env.js';
@@ -85,8 +86,8 @@ export async function withRuntime(io: CliIo, options: CommandOptions, setup: Run
         : undefined,
     });
   } catch (error) {
-    if (error instanceof StrategyLoadError || error instanceof ConfigError || error instanceof LeaseHeldError) {
-      say(`${error instanceof LeaseHeldError ? 'refused' : 'config'}: ${error.message}`);
+    if (error instanceof StrategyLoadError || error instanceof ConfigError || error instanceof LeaseHeldError || error instanceof BindingError) {
+      say(`${error instanceof LeaseHeldError || error instanceof BindingError ? 'refused' : 'config'}: ${error.message}`);
       return EXIT.config;
     }
     say(`error: ${(error as Error).message}`);
