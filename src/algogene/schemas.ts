@@ -8,7 +8,7 @@ import { z } from 'zod';
 
 /** A digit string or a safe integer, nothing else: 7.5e11, 1.5, -3 and 2^60 as a number are refused. */
 export const tradeId = z
-  .union([z.string().regex(/^\d{1,20}$/, 'a trade ID is digits only'), z.number().int().nonnegative().refine(Number.isSafeInteger, 'not a safe integer')])
+  .union([z.string().regex(/^\d{1,32}$/, 'a trade ID is digits only'), z.number().int().nonnegative().refine(Number.isSafeInteger, 'not a safe integer')])
   .transform(String);
 
 /** A number, or a number written as text ("30086.67"), as the sources disagree. */

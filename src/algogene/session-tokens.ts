@@ -31,7 +31,7 @@ export interface SessionTokensOptions {
 
 // A token whose lifetime is short (under a minute, say) is renewed once this share of its life
 // is left, not before every call as a fixed margin longer than the lifetime would do.
-const RENEW_AT_FRACTION = 0.25;
+const RENEW_AT_FRACTION = 0.5;
 
 /** One per ALGOGENE user: every bridge of that user shares its token. */
 export function createSessionTokens(options: SessionTokensOptions): SessionTokens {
