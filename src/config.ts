@@ -29,6 +29,27 @@ export interface BridgeConfig {
   readonly settings: Readonly<Record<string, string | undefined>>;
 }
 
+/** Where notifications go and which ones (src/notify). */
+export interface NotifyConfig {
+  readonly webhookUrl?: string;
+  readonly webhookSecret?: string;
+  readonly telegramToken?: string;
+  readonly telegramChatId?: string;
+  readonly telegramApi: string;
+  readonly discordUrl?: string;
+  readonly slackUrl?: string;
+  readonly trades: boolean;
+  readonly failuresInRow: number;
+  readonly dedupeMinutes: number;
+  readonly timeoutMs?: number;
+}
+
+export interface JournalConfig {
+  /** Entries older than this many days are archived to `archiveDir` and dropped. */
+  readonly retentionDays?: number;
+  readonly archiveDir: string;
+}
+
 export interface Config {
   readonly baseUrl: string;
   readonly httpTimeoutMs: number;
@@ -37,7 +58,11 @@ export interface Config {
   readonly concurrency: number;
   /** An operator's budget of ALGOGENE calls per user and minute, shared by that user's bridges. */
   readonly callsPerMinute?: number;
+  /** Fleet mode (run --fleet or BRIDGE_FLEET): the fleet's name, shared by its instances; undefined when off. */
+  readonly fleet?: string;
   readonly bridges: readonly BridgeConfig[];
+  readonly journal: JournalConfig;
+  readonly notify: NotifyConfig;
 }
 
 export interface LoadConfigOptions {
@@ -78,6 +103,19 @@ const VARS = {
   BRIDGE_HALT_FILE: { schema: z.string().min(1).optional(), expects: 'a file path' },
   BRIDGE_HALT_FLATTEN: { schema: z.enum(['yes', 'no', '']), expects: 'yes or no', fallback: 'no' },
   BRIDGE_CONFIG: { schema: z.string().min(1).optional(), expects: 'the path of a bridges JSON file' },
+  BRIDGE_FLEET: { schema: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), expects: 'yes, no, or a fleet name (letters, digits, _ or -)', fallback: 'no' },
+  BRIDGE_JOURNAL_RETENTION_DAYS: { schema: positiveInt.optional(), expects: 'a whole number of days > 0' },
+  BRIDGE_JOURNAL_ARCHIVE_DIR: { schema: z.string().min(1), expects: 'a folder path', fallback: 'data/journal-archive' },
+  BRIDGE_NOTIFY_WEBHOOK_URL: { schema: z.url({ protocol: /^https?$/ }).optional(), expects: 'an http(s) URL', secret: true },
+  BRIDGE_NOTIFY_WEBHOOK_SECRET: { schema: z.string().min(16).optional(), expects: 'at least 16 characters (the HMAC key)', secret: true },
+  BRIDGE_NOTIFY_TELEGRAM_TOKEN: { schema: z.string().regex(/^\d+:[\w-]+$/).optional(), expects: 'a Telegram bot token (123456:ABC…)', secret: true },
+  BRIDGE_NOTIFY_TELEGRAM_CHAT_ID: { schema: z.string().regex(/^-?\d+$|^@\w+$/).optional(), expects: 'a Telegram chat id (a number, or @channel)' },
+  BRIDGE_NOTIFY_TELEGRAM_API: { schema: z.url({ protocol: /^https?$/ }), expects: 'an http(s) URL', fallback: 'https://api.telegram.org' },
+  BRIDGE_NOTIFY_DISCORD_URL: { schema: z.url({ protocol: /^https?$/ }).optional(), expects: 'a Discord webhook URL', secret: true },
+  BRIDGE_NOTIFY_SLACK_URL: { schema: z.url({ protocol: /^https?$/ }).optional(), expects: 'a Slack incoming webhook URL', secret: true },
+  BRIDGE_NOTIFY_TRADES: { schema: z.enum(['yes', 'no', '']), expects: 'yes or no', fallback: 'no' },
+  BRIDGE_NOTIFY_FAILURES_IN_ROW: { schema: positiveInt, expects: 'a whole number > 0', fallback: '3' },
+  BRIDGE_NOTIFY_DEDUPE_MINUTES: { schema: z.coerce.number().nonnegative().finite(), expects: 'a number of minutes >= 0', fallback: '10' },
   LOG_LEVEL: { schema: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']), expects: 'trace, debug, info, warn, error, fatal or silent', fallback: 'info' },
 } as const satisfies Record<string, { schema: z.ZodType; expects: string; fallback?: string; secret?: boolean }>;
 
@@ -156,7 +194,21 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     logLevel: v.LOG_LEVEL,
     concurrency: v.BRIDGE_CONCURRENCY,
     callsPerMinute: v.BRIDGE_CALLS_PER_MINUTE,
+    fleet: v.BRIDGE_FLEET === 'no' ? undefined : v.BRIDGE_FLEET === 'yes' ? 'default' : v.BRIDGE_FLEET,
     bridges,
+    journal: { retentionDays: v.BRIDGE_JOURNAL_RETENTION_DAYS, archiveDir: v.BRIDGE_JOURNAL_ARCHIVE_DIR },
+    notify: {
+      webhookUrl: v.BRIDGE_NOTIFY_WEBHOOK_URL,
+      webhookSecret: v.BRIDGE_NOTIFY_WEBHOOK_SECRET,
+      telegramToken: v.BRIDGE_NOTIFY_TELEGRAM_TOKEN,
+      telegramChatId: v.BRIDGE_NOTIFY_TELEGRAM_CHAT_ID,
+      telegramApi: v.BRIDGE_NOTIFY_TELEGRAM_API,
+      discordUrl: v.BRIDGE_NOTIFY_DISCORD_URL,
+      slackUrl: v.BRIDGE_NOTIFY_SLACK_URL,
+      trades: v.BRIDGE_NOTIFY_TRADES === 'yes',
+      failuresInRow: v.BRIDGE_NOTIFY_FAILURES_IN_ROW,
+      dedupeMinutes: v.BRIDGE_NOTIFY_DEDUPE_MINUTES,
+    },
   });
 }
 

@@ -22,12 +22,24 @@ export interface BridgeStatus {
 
 export type { CloseReport } from './close-all.js';
 
+/** What started a tick: its schedule, or a signal from an event-driven strategy. */
+export type TickTrigger = 'schedule' | 'event';
+
 export interface Bridge {
   readonly id: string;
   readonly config: BridgeConfig;
-  tick(scheduledAt: Date): Promise<TickResult>;
-  /** Shortly before `scheduledAt`: query the tracked trades (renewing the token if due), off the critical path. */
-  prefetch(scheduledAt: Date): void;
+  /**
+   * `scheduledAt` is the scheduled moment, or for `trigger: 'event'` the moment the signal
+   * arrived: the tick's latency counts from it.
+   */
+  tick(scheduledAt: Date, options?: { trigger?: TickTrigger }): Promise<TickResult>;
+  /**
+   * Shortly before `scheduledAt`: query the tracked trades (renewing the token if due), off the
+   * critical path. Resolves (never rejects) once done.
+   */
+  prefetch(scheduledAt: Date): Promise<void>;
+  /** Present when the strategy is event-driven: "a new signal arrived", to tick at once. */
+  onSignal?(listener: (arrivedAt: number) => void): () => void;
   /** Before the first tick: settle intents left by a crash and report orphans on the account. */
   startup(): Promise<void>;
   status(): Promise<BridgeStatus>;
@@ -55,9 +67,13 @@ export interface BridgeDeps {
 // A lease with less time than this left is renewed before the tick acts (TTLs are at least 30 s).
 const LEASE_MARGIN_MS = 10_000;
 
+/** A tick started by a signal with no prefetch ready: the close believes the store (see closeTrade). */
+const NOTHING_KNOWN: TrackedQuery = { known: new Map(), done: Promise.resolve() };
+
 /** One strategy × account × instrument: the trading logic, with no schedule of its own. */
 export function createBridge(deps: BridgeDeps): Bridge {
-  const { config, client, state, log } = deps;
+  const { client, state, log } = deps;
+  const config = eventDrivenPolicy(deps.config, deps.strategy, log);
   const market: MarketData = {
     history: (options) => client.history({ instrument: options.instrument ?? config.instrument, count: options.count, interval: options.interval, before: options.before }),
   };
@@ -66,7 +82,8 @@ export function createBridge(deps: BridgeDeps): Bridge {
   return {
     id: config.id,
     config,
-    async tick(scheduledAt) {
+    async tick(scheduledAt, options = {}) {
+      const event = options.trigger === 'event';
       // The lease was renewed by the prefetch (or the run loop's timer) moments ago; only a lease
       // about to lapse is renewed here, on the path from the scheduled moment to the order.
       if (deps.lease && deps.lease.validForMs() < LEASE_MARGIN_MS && !(await deps.lease.renew().catch(() => false))) {
@@ -74,12 +91,16 @@ export function createBridge(deps: BridgeDeps): Bridge {
         log.error({ error: error.message }, 'tick refused');
         return { ok: false, closed: [], error, ms: 0 };
       }
-      const prefetched = ahead?.at === scheduledAt.getTime() ? ahead.query : undefined;
+      // A signal's tick uses whatever the latest prefetch learnt, however old: a trade that moved
+      // since is found by the close's own look-up (closeTrade never acts blindly). Without one,
+      // it does not wait for a query either: the signal is what investors are waiting for.
+      const prefetched = event ? (ahead?.query ?? NOTHING_KNOWN) : ahead?.at === scheduledAt.getTime() ? ahead.query : undefined;
       ahead = undefined;
-      return runTick({ bridge: config, client, state, strategy: deps.strategy, market, log, dryRun: deps.dryRun, now: deps.now, settleMs: deps.settleMs, prefetched, binding: deps.binding }, scheduledAt);
+      const tickLog = event ? log.child({ trigger: 'event' }) : log;
+      return runTick({ bridge: config, client, state, strategy: deps.strategy, market, log: tickLog, dryRun: deps.dryRun, now: deps.now, settleMs: deps.settleMs, prefetched, binding: deps.binding }, scheduledAt);
     },
-    prefetch(scheduledAt) {
-      void deps.lease?.renew().catch(() => false);
+    async prefetch(scheduledAt) {
+      const renewal = deps.lease?.renew().catch(() => false);
       const known = new Map<string, Location>();
       const done = state.load().then(
         // Shed first under a rate limit: the tick looks again on its own path if it must.
@@ -87,7 +108,9 @@ export function createBridge(deps: BridgeDeps): Bridge {
         () => undefined,
       );
       ahead = { at: scheduledAt.getTime(), query: { known, done } };
+      await Promise.all([renewal, done]);
     },
+    onSignal: deps.strategy.onSignal ? (listener) => deps.strategy.onSignal?.(listener) ?? (() => {}) : undefined,
     async startup() {
       try {
         let doc = await state.load();
@@ -116,4 +139,15 @@ export function createBridge(deps: BridgeDeps): Bridge {
       await deps.strategy.close?.();
     },
   };
+}
+
+/**
+ * An event-driven strategy (stream:, file:, webhook) may repeat its signal: a repeated alert, a
+ * rewritten file, the heartbeat tick re-reading the signal in force. With reopen each repeat
+ * would close investors' trade and open the same again, so such a bridge always holds.
+ */
+function eventDrivenPolicy(config: BridgeConfig, strategy: Strategy, log: Logger): BridgeConfig {
+  if (!strategy.onSignal || config.policy === 'hold') return config;
+  log.info({ configured: config.policy }, 'event-driven strategy: policy hold (a repeated signal keeps the trade; the other side or NONE closes it)');
+  return { ...config, policy: 'hold' };
 }

@@ -59,7 +59,7 @@ export async function runTick(deps: TickDeps, scheduledAt: Date): Promise<TickRe
   let latencyMs: number | undefined;
   const finish = (error?: Error): TickResult => {
     const result = { ok: !error, signal, closed, opened, error, latencyMs, ms: now() - started };
-    const line = { signal: signal?.side ?? (signal ? 'NONE' : undefined), closed: closed.map((c) => c.tradeId), opened, ms: result.ms, latencyMs, dryRun: deps.dryRun || undefined };
+    const line = { scheduledAt: scheduledAt.toISOString(), signal: signal?.side ?? (signal ? 'NONE' : undefined), closed: closed.map((c) => c.tradeId), opened, ms: result.ms, latencyMs, dryRun: deps.dryRun || undefined };
     if (error) log.error({ ...line, error: error.message, errorType: error.name }, 'tick failed');
     else log.info(line, 'tick');
     return result;

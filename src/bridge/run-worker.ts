@@ -1,111 +1,188 @@
-import { createTask, type ScheduledTask } from 'node-cron';
 import type { Logger } from '../logging/create-logger.js';
-import type { Bridge } from './create-bridge.js';
-import { createLimiter } from './create-limiter.js';
+import type { Bridge, TickTrigger } from './create-bridge.js';
+import { createLanes } from './create-lanes.js';
 import { scheduleIntervalMs } from './schedule-interval.js';
+import { startScheduleClock, type ScheduleClock } from './start-schedule-clock.js';
 import type { TickResult } from './run-tick.js';
+
+export interface TickEvent {
+  readonly bridge: Bridge;
+  /** The scheduled moment, or for a tick started by a signal, the moment that signal arrived. */
+  readonly scheduledAt: Date;
+  readonly startedAt: number;
+  readonly result: TickResult;
+  readonly trigger: TickTrigger;
+}
+
+export interface MomentEvent {
+  readonly schedule: string;
+  readonly scheduledAt: Date;
+  readonly lateMs: number;
+  /** Moments that passed while the event loop was blocked and did not run: each is an error. */
+  readonly skipped: readonly Date[];
+}
 
 export interface WorkerOptions {
   readonly bridges: readonly Bridge[];
   readonly concurrency: number;
   readonly log: Logger;
-  /** Stop after this many scheduled moments (ticks run or skipped) per schedule. */
+  /** Stop after this many scheduled moments (run or skipped) per schedule; ticks started by signals do not count. */
   readonly maxTicks?: number;
   /** Abort to stop: running ticks finish, no new one starts. */
   readonly signal: AbortSignal;
   /** A bridge that stopped for good (its lease was lost): it is not ticked again. */
   readonly isRetired?: (bridge: Bridge) => boolean;
-  readonly onTick?: (event: { bridge: Bridge; scheduledAt: Date; startedAt: number; result: TickResult }) => void;
+  readonly onTick?: (event: TickEvent) => void;
+  readonly onMoment?: (event: MomentEvent) => void;
 }
 
+/** Before the first prefetch has been timed: a guess of one prefetch's duration. */
+const INITIAL_PREFETCH_MS = 100;
+/** The least lead of the prefetch before its moment; it grows with the number of bridges. */
+const PREFETCH_LEAD_MS = 1_000;
+/** A moment that fires this late is logged as late (it still runs). */
+const LATE_WARN_MS = 500;
+
 /**
- * The loop, apart from the trading logic: one cron task per distinct schedule wakes the bridges
- * due then, runs them concurrently within a bound, and never lets a bridge's tick overlap its
- * previous one. Resolves once stopped and every running tick has finished.
+ * The loop, apart from the trading logic. One clock per distinct schedule wakes the bridges due
+ * then; an event-driven strategy's signal ticks its bridge at once (or right after its running
+ * tick: at most one waits, the latest). Ticks run within `concurrency`; the prefetches that
+ * prepare them run in a lane of their own at a lower priority, spread ahead of the moment in
+ * proportion to the number of bridges. A bridge's ticks never overlap. Resolves once stopped and
+ * every running tick has finished.
  */
 export function runWorker(options: WorkerOptions): Promise<void> {
   const { log, signal } = options;
-  const limit = createLimiter(options.concurrency);
+  const prefetchLimit = Math.max(1, Math.floor(options.concurrency / 2));
+  const lanes = createLanes({ ticks: options.concurrency, prefetches: prefetchLimit });
   const busy = new Set<string>();
+  /** A signal that arrived during its bridge's tick: the latest only, run right after. */
+  const waiting = new Map<string, number>();
   const inFlight = new Set<Promise<unknown>>();
+  const retired = (bridge: Bridge) => options.isRetired?.(bridge) ?? false;
+  let prefetchMs = INITIAL_PREFETCH_MS;
+
   const bySchedule = new Map<string, Bridge[]>();
-  for (const bridge of options.bridges) bySchedule.set(bridge.config.schedule, [...(bySchedule.get(bridge.config.schedule) ?? []), bridge]);
+  for (const bridge of options.bridges) {
+    const group = bySchedule.get(bridge.config.schedule);
+    if (group) group.push(bridge);
+    else bySchedule.set(bridge.config.schedule, [bridge]);
+  }
 
   return new Promise<void>((resolve) => {
-    const tasks: ScheduledTask[] = [];
+    const clocks: ScheduleClock[] = [];
     const prefetchTimers = new Set<NodeJS.Timeout>();
-    const armers: (() => void)[] = [];
-    let stopped = 0;
+    const unsubscribe: (() => void)[] = [];
+    let stopping = false;
+    let finished = 0;
     const stopAll = async () => {
+      if (stopping) return;
+      stopping = true;
+      for (const off of unsubscribe) off();
       for (const timer of prefetchTimers) clearTimeout(timer);
-      for (const task of tasks) await task.destroy();
+      for (const clock of clocks) clock.stop();
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
       resolve();
     };
     signal.addEventListener('abort', () => void stopAll(), { once: true });
 
+    const track = (work: Promise<unknown>) => {
+      inFlight.add(work);
+      void work.finally(() => inFlight.delete(work));
+    };
+
+    const startTick = (bridge: Bridge, scheduledAt: Date, trigger: TickTrigger) => {
+      busy.add(bridge.id);
+      track(
+        lanes
+          .tick(async () => {
+            const startedAt = Date.now();
+            const result = await bridge.tick(scheduledAt, { trigger });
+            options.onTick?.({ bridge, scheduledAt, startedAt, result, trigger });
+          })
+          .catch((error: Error) => log.error({ bridge: bridge.id, error: error.message }, 'tick crashed'))
+          .finally(() => {
+            busy.delete(bridge.id);
+            const arrivedAt = waiting.get(bridge.id);
+            if (arrivedAt === undefined) return;
+            waiting.delete(bridge.id);
+            if (stopping) log.warn({ bridge: bridge.id, arrivedAt: new Date(arrivedAt).toISOString() }, 'stopping: a signal that arrived during the last tick is not acted on');
+            else onSignal(bridge, arrivedAt);
+          }),
+      );
+    };
+
+    const onSignal = (bridge: Bridge, arrivedAt: number) => {
+      if (stopping || retired(bridge)) return;
+      if (busy.has(bridge.id)) {
+        // Several signals during one tick: only the latest counts.
+        waiting.set(bridge.id, arrivedAt);
+        return;
+      }
+      startTick(bridge, new Date(arrivedAt), 'event');
+    };
+    for (const bridge of options.bridges) {
+      if (bridge.onSignal) unsubscribe.push(bridge.onSignal((arrivedAt) => onSignal(bridge, arrivedAt)));
+    }
+
     for (const [schedule, bridges] of bySchedule) {
       let slots = 0;
-      // The query of each tracked trade runs this long before the scheduled moment, so that it
-      // (and a token renewal) is off the critical path from the strategy's answer to the order.
-      const leadMs = Math.min(PREFETCH_LEAD_MS, scheduleIntervalMs(schedule) / 4);
-      const armPrefetch = () => {
-        const next = task.getNextRun();
-        if (!next || signal.aborted) return;
+      const halfInterval = scheduleIntervalMs(schedule) / 2;
+      const armPrefetch = (clock: ScheduleClock) => {
+        const next = clock.next();
+        if (!next || stopping) return;
+        const at = next.getTime();
+        // Enough lead for every bridge's prefetch to run within the lane's bound, at least a second,
+        // at most half the interval (the previous moment's ticks come first).
+        const spreadMs = Math.ceil(bridges.length / prefetchLimit) * prefetchMs * 1.5;
+        const leadMs = Math.min(Math.max(PREFETCH_LEAD_MS, spreadMs), halfInterval);
         const timer = setTimeout(() => {
           prefetchTimers.delete(timer);
-          for (const bridge of bridges) if (!busy.has(bridge.id) && !options.isRetired?.(bridge)) bridge.prefetch(next);
-        }, Math.max(0, next.getTime() - leadMs - Date.now()));
+          for (const bridge of bridges) {
+            const wanted = () => !stopping && Date.now() < at && !busy.has(bridge.id) && !retired(bridge);
+            void lanes.prefetch(() => {
+              const started = performance.now();
+              const work = bridge.prefetch(next).then(
+                () => {
+                  prefetchMs = 0.8 * prefetchMs + 0.2 * (performance.now() - started);
+                },
+                () => undefined,
+              );
+              track(work);
+              return work;
+            }, wanted);
+          }
+        }, Math.max(0, at - leadMs - Date.now()));
         timer.unref();
         prefetchTimers.add(timer);
       };
-      const onSlot = (scheduledAt: Date) => {
-        slots += 1;
+      const clock = startScheduleClock(schedule, ({ scheduledAt, lateMs, skipped }) => {
+        if (stopping) return;
+        slots += 1 + skipped.length;
+        for (const moment of skipped) {
+          log.error({ schedule, scheduledAt: moment.toISOString(), ranInstead: scheduledAt.toISOString() }, 'scheduled moment skipped: the event loop was blocked past it');
+        }
+        if (lateMs >= LATE_WARN_MS) log.warn({ schedule, scheduledAt: scheduledAt.toISOString(), lateMs }, 'scheduled moment ran late');
+        options.onMoment?.({ schedule, scheduledAt, lateMs, skipped });
         for (const bridge of bridges) {
-          if (options.isRetired?.(bridge)) continue;
+          if (retired(bridge)) continue;
           if (busy.has(bridge.id)) {
             log.warn({ bridge: bridge.id, scheduledAt: scheduledAt.toISOString() }, 'tick skipped: the previous tick is still running');
             continue;
           }
-          busy.add(bridge.id);
-          const run = limit(async () => {
-            const startedAt = Date.now();
-            const result = await bridge.tick(scheduledAt);
-            options.onTick?.({ bridge, scheduledAt, startedAt, result });
-          })
-            .catch((error: Error) => log.error({ bridge: bridge.id, error: error.message }, 'tick crashed'))
-            .finally(() => {
-              busy.delete(bridge.id);
-              inFlight.delete(run);
-            });
-          inFlight.add(run);
+          startTick(bridge, scheduledAt, 'schedule');
         }
         if (options.maxTicks !== undefined && slots >= options.maxTicks) {
-          void task.stop();
-          stopped += 1;
-          if (stopped === bySchedule.size) void stopAll();
+          clock.stop();
+          finished += 1;
+          if (finished === bySchedule.size) void stopAll();
         } else {
-          armPrefetch();
+          armPrefetch(clock);
         }
-      };
-      const task = createTask(schedule, (ctx) => onSlot(ctx.date), { name: `signal-bridge ${schedule}`, logger: cronLogger(log) });
-      tasks.push(task);
-      armers.push(armPrefetch);
+      });
+      clocks.push(clock);
+      armPrefetch(clock);
     }
     if (signal.aborted) void stopAll();
-    else for (const task of tasks) void task.start();
-    for (const arm of armers) arm();
   });
-}
-
-const PREFETCH_LEAD_MS = 1_000;
-
-function cronLogger(log: Logger) {
-  const child = log.child({ module: 'cron' });
-  return {
-    info: (message: string) => child.debug(message),
-    warn: (message: string) => child.warn(message),
-    error: (message: string | Error) => child.error(typeof message === 'string' ? message : message.message),
-    debug: (message: string | Error) => child.debug(typeof message === 'string' ? message : message.message),
-  };
 }

@@ -3,6 +3,8 @@ import { checkCommand } from './check.js';
 import { EXIT, type CliIo } from './cli-io.js';
 import { closeCommand } from './close.js';
 import { demoCommand } from './demo.js';
+import { journalCommand, journalVerifyCommand } from './journal.js';
+import { reportCommand } from './report.js';
 import { onceCommand } from './once.js';
 import { runCommand } from './run.js';
 import { simCommand } from './sim.js';
@@ -34,7 +36,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .command('run')
       .description('tick on schedule until stopped')
       .option('--ticks <n>', 'stop after N ticks', positiveInt)
-      .option('--standby', 'if another process holds a bridge, wait and take over when it stops'),
+      .option('--standby', 'if another process holds a bridge, wait and take over when it stops')
+      .option('--fleet', 'share the bridges with the other instances on the same Redis store (BRIDGE_FLEET=yes does the same)'),
   ).action(async (_o, cmd: Command) => {
     code = await runCommand(io, opts(cmd));
   });
@@ -54,6 +57,26 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   });
   common(program.command('check').description('validate config, get a session token, list opened trades; sends no order')).action(async (_o, cmd: Command) => {
     code = await checkCommand(io, opts(cmd));
+  });
+
+  const journal = common(program.command('journal').description('the record of every event, oldest first').option('--since <time>', 'from this ISO 8601 time, or this long ago (24h, 7d)'))
+    .addOption(new Option('--json', 'JSON Lines: one entry per line').conflicts('csv'))
+    .option('--csv', 'CSV with a header')
+    .action(async (_o, cmd: Command) => {
+      code = await journalCommand(io, opts(cmd));
+    });
+  common(journal.command('verify').description("check every bridge's hash chain; exit 1 naming the first broken entry")).action(async (_o, cmd: Command) => {
+    code = await journalVerifyCommand(io, { ...program.opts(), ...journal.opts(), ...cmd.opts() });
+  });
+  common(
+    program
+      .command('report')
+      .description('the track record per bridge and in total, beside ALGOGENE\'s own figures')
+      .option('--since <time>', 'from this ISO 8601 time, or this long ago (24h, 7d)')
+      .option('--json', 'print one JSON object')
+      .option('--chart <path>', 'write the equity curve as an SVG file'),
+  ).action(async (_o, cmd: Command) => {
+    code = await reportCommand(io, opts(cmd));
   });
 
   program

@@ -8,11 +8,13 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { Secrets } from '../logging/secrets.js';
 import { createBridgeLease, type BridgeLease } from '../store/bridge-lease.js';
+import { FLEET_LEASE_TTL_MS } from '../fleet/fleet-lease-ttl.js';
 import { createBridgeState } from '../store/bridge-state.js';
 import { scheduleIntervalMs } from '../bridge/schedule-interval.js';
 import { LeaseHeldError } from './lease-held-error.js';
 import { createStore, type Store } from '../store/create-store.js';
 import { loadStrategy } from '../strategy/load-strategy.js';
+import { openRecord, type Record as BridgeRecord } from './open-record.js';
 import type { Strategy } from '../strategy/types.js';
 
 export interface Runtime {
@@ -21,6 +23,11 @@ export interface Runtime {
   readonly store: Store;
   readonly http: Http;
   readonly leases: ReadonlyMap<string, BridgeLease>;
+  /** Who holds the leases (commands that write). */
+  readonly identity?: ProcessIdentity;
+  /** The journal, the event sink the bridges call, the notifier's rules. */
+  readonly record: BridgeRecord;
+  readonly alerts: BridgeRecord['alerts'];
   close(): Promise<void>;
 }
 
@@ -45,6 +52,8 @@ export interface RuntimeOptions {
   readonly only?: string;
   /** Commands that write (run, once, close) hold each bridge's lease while they run. */
   readonly lease?: ProcessIdentity;
+  /** Fleet mode: every bridge gets a lease, none acquired here: the fleet's rebalancer takes its share. */
+  readonly fleet?: boolean;
   /** With a lease held elsewhere: wait for it (run --standby) instead of refusing. */
   readonly standby?: (bridgeId: string, holder: import('../store/bridge-lease.js').LeaseHolder) => Promise<boolean>;
 }
@@ -80,11 +89,20 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
       closers.unshift(async () => {
         for (const lease of leases.values()) await lease.release();
       });
+      // Learnt once per distinct schedule: start-up stays linear in the number of bridges.
+      const intervals = new Map<string, number>();
       for (const bridgeConfig of selected) {
         // About three tick intervals, at least 30 s: long enough to survive a slow tick, short
         // enough that a crash elsewhere does not lock the user out for long.
-        const ttlMs = Math.max(30_000, 3 * scheduleIntervalMs(bridgeConfig.schedule));
+        const { schedule } = bridgeConfig;
+        const intervalMs = intervals.get(schedule) ?? scheduleIntervalMs(schedule);
+        intervals.set(schedule, intervalMs);
+        const ttlMs = options.fleet ? FLEET_LEASE_TTL_MS : Math.max(30_000, 3 * intervalMs);
         const lease = createBridgeLease({ store, bridgeId: bridgeConfig.id, ttlMs, me: identity, isAlive: identity.isAlive });
+        if (options.fleet) {
+          leases.set(bridgeConfig.id, lease);
+          continue;
+        }
         for (;;) {
           const got = await lease.acquire();
           if (got.ok) break;
@@ -93,6 +111,8 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
         leases.set(bridgeConfig.id, lease);
       }
     }
+    const record = await openRecord(config, store, { log, secrets, leased: [...leases.keys()] });
+    closers.unshift(() => record.close());
     const sessions = new Map<string, { tokens: SessionTokens; gate: RateGate }>();
     const bridges: Bridge[] = [];
     for (const bridgeConfig of selected) {
@@ -137,6 +157,9 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
       store,
       http,
       leases,
+      identity: options.lease,
+      record,
+      alerts: record.alerts,
       async close() {
         for (const close of closers) await close().catch(() => {});
       },

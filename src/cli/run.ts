@@ -1,44 +1,75 @@
+import { createLimiter } from '../bridge/create-limiter.js';
 import { LeaseLostError } from '../bridge/lease-lost-error.js';
 import { runWorker } from '../bridge/run-worker.js';
+import { ConfigError } from '../config-error.js';
+import { openFleet } from '../fleet/open-fleet.js';
 import { EXIT, type CliIo } from './cli-io.js';
 import { withRuntime, type CommandOptions } from './with-runtime.js';
 
 /** `run`: the daemon. Ticks on each bridge's schedule until stopped or --ticks N are done. */
-export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number; standby?: boolean }): Promise<number> {
-  return withRuntime(io, options, { withStrategies: true, logTo: 'stdout', lease: !options.dryRun, standby: options.standby }, async ({ runtime, log, config }) => {
+export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number; standby?: boolean; fleet?: boolean }): Promise<number> {
+  const fleetOf = (config: { fleet?: string }) => (options.fleet === true || config.fleet !== undefined ? (config.fleet ?? 'default') : undefined);
+  return withRuntime(io, options, { withStrategies: true, logTo: 'stdout', lease: !options.dryRun, standby: options.standby, fleet: (config) => fleetOf(config) !== undefined }, async ({ runtime, log, config }) => {
+    const fleetName = fleetOf(config);
+    if (fleetName !== undefined && (options.dryRun || !runtime.identity)) {
+      io.stderr.write('config: BRIDGE_FLEET: a dry run takes no lease, so it cannot share bridges with a fleet: run --dry-run without --fleet\n');
+      return EXIT.config;
+    }
+    let fleet;
+    try {
+      fleet = fleetName !== undefined && runtime.identity ? openFleet({ name: fleetName, store: runtime.store, bridges: runtime.bridges, leases: runtime.leases, me: runtime.identity, log }) : undefined;
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      for (const problem of error.problems) io.stderr.write(`config: ${problem}\n`);
+      return EXIT.config;
+    }
     log.info(
-      { bridges: runtime.bridges.map((b) => ({ id: b.id, mode: b.config.mode, instrument: b.config.instrument, strategy: b.config.strategy, policy: b.config.policy, schedule: b.config.schedule })), store: runtime.store.where, dryRun: options.dryRun || undefined },
+      { bridges: runtime.bridges.map((b) => ({ id: b.id, mode: b.config.mode, instrument: b.config.instrument, strategy: b.config.strategy, policy: b.config.policy, schedule: b.config.schedule })), store: runtime.store.where, dryRun: options.dryRun || undefined, fleet: fleetName },
       'signal-bridge running',
     );
-    await Promise.all(runtime.bridges.map((b) => b.startup()));
-    // The prefetch renews each lease before every tick; this timer only catches a lease that
-    // went unrenewed for a third of its TTL (a tick that ran long), so that it never lapses.
-    // keepAlive writes nothing otherwise: with many bridges, a write each per 10 s would add up.
-    const renewal = setInterval(() => {
-      for (const lease of runtime.leases.values()) void lease.keepAlive().catch(() => false);
-    }, 10_000);
-    renewal.unref();
-    const lost = new Set<string>();
     const stop = new AbortController();
     // SIGTERM may have come during start-up, before anyone listened.
     if (io.signal.aborted) stop.abort();
     else io.signal.addEventListener('abort', () => stop.abort(), { once: true });
+    // In a fleet, a bridge's start-up settling happens in its first tick here (runTick settles
+    // intents first): running it for every bridge of the config would write for bridges others hold.
+    if (fleet) {
+      stop.signal.addEventListener('abort', () => void fleet.leave(), { once: true });
+      await fleet.start();
+    } else {
+      // Bounded like ticks: thousands of start-up checks at once would block the loop and balloon the heap.
+      const limit = createLimiter(config.concurrency);
+      await Promise.all(runtime.bridges.map((b) => limit(() => b.startup())));
+    }
+    // The prefetch renews each lease before every tick; this timer only catches a lease that
+    // went unrenewed for a third of its TTL (a tick that ran long), so that it never lapses.
+    // keepAlive writes nothing otherwise: with many bridges, a write each per 10 s would add up.
+    // A fleet renews its own leases every round.
+    const renewal = setInterval(() => {
+      if (!fleet) for (const lease of runtime.leases.values()) void lease.keepAlive().catch(() => false);
+    }, 10_000);
+    renewal.unref();
+    const lost = new Set<string>();
     try {
       await runWorker({
-        bridges: runtime.bridges,
+        bridges: fleet ? runtime.bridges.map((b) => fleet.track(b)) : runtime.bridges,
         concurrency: config.concurrency,
         log,
         maxTicks: options.ticks,
         signal: stop.signal,
-        isRetired: (bridge) => lost.has(bridge.id),
+        // Asked at every moment: in a fleet, a bridge this instance does not hold now is not ticked now.
+        isRetired: (bridge) => lost.has(bridge.id) || (fleet !== undefined && !fleet.isMine(bridge.id)),
         onTick: ({ bridge, result }) => {
           if (!(result.error instanceof LeaseLostError)) return;
+          // In a fleet a lost lease is a bridge that moved; alone, it is a process that must stop.
+          if (fleet) return fleet.leaseLost(bridge.id);
           lost.add(bridge.id);
           if (lost.size === runtime.bridges.length) stop.abort();
         },
       });
     } finally {
       clearInterval(renewal);
+      await fleet?.stop();
     }
     log.info('signal-bridge stopped');
     return lost.size > 0 ? EXIT.failed : EXIT.ok;

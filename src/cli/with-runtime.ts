@@ -31,6 +31,8 @@ export interface RuntimeSetup {
   readonly lease?: boolean;
   /** run --standby: wait for a held lease instead of refusing. */
   readonly standby?: boolean;
+  /** run --fleet (BRIDGE_FLEET does the same): leases are taken by the fleet, not at start. */
+  readonly fleet?: (config: Config) => boolean;
 }
 
 export interface CommandContext {
@@ -76,6 +78,7 @@ export async function withRuntime(io: CliIo, options: CommandOptions, setup: Run
       startStrategies: setup.startStrategies,
       only: options.bridge,
       lease: setup.lease ? thisProcess() : undefined,
+      fleet: setup.lease === true && setup.fleet?.(config) === true,
       standby: setup.standby
         ? async (bridgeId, holder) => {
             log.warn({ bridge: bridgeId, holder: `${holder.pid}@${holder.host}`, expiresAt: new Date(holder.expiresAt).toISOString() }, 'standing by: another process holds this bridge');

@@ -56,7 +56,17 @@ export interface Strategy {
   /** Start listeners or processes before the first tick (the webhook adapter does). */
   start?(): Promise<void>;
   close?(): Promise<void>;
+  /**
+   * Present on event-driven strategies (stream:, file:, webhook): calls `listener` when a new
+   * signal arrives, with the moment it reached this process (ms since the epoch), so that the
+   * worker ticks the bridge at once instead of waiting for its schedule; the tick's latency
+   * counts from that moment. Returns a function that removes the listener.
+   */
+  onSignal?(listener: SignalListener): () => void;
 }
+
+/** Told that a new signal arrived, and when (ms since the epoch). */
+export type SignalListener = (arrivedAt: number) => void;
 
 /** Options a strategy factory receives: its own settings from config, and a logger. */
 export interface StrategyOptions {

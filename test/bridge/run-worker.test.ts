@@ -1,47 +1,73 @@
-import { describe, expect, it } from 'vitest';
-import type { Bridge } from '../../src/bridge/create-bridge.js';
+/** The worker's logic on fake timers: no test here waits for a real second. */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Bridge, TickTrigger } from '../../src/bridge/create-bridge.js';
 import type { TickResult } from '../../src/bridge/run-tick.js';
-import { runWorker } from '../../src/bridge/run-worker.js';
+import { runWorker, type MomentEvent } from '../../src/bridge/run-worker.js';
 import type { BridgeConfig } from '../../src/config.js';
+import { createSignalEmitter } from '../../src/strategy/signal-emitter.js';
 import { captureLog } from '../helpers/capture-log.js';
 
-/** A bridge that records what the worker asks of it; its tick takes `tickMs` of real time. */
-function recordingBridge(id: string, options: { tickMs?: number; fail?: boolean } = {}) {
-  const events: { kind: 'prefetch' | 'tick' | 'done'; at: number; slot: number }[] = [];
+interface Recorded {
+  kind: 'prefetch' | 'tick' | 'done';
+  at: number;
+  slot: number;
+  trigger?: TickTrigger;
+}
+
+/** A bridge that records what the worker asks of it; its tick takes `tickMs`, its prefetch `prefetchMs`. */
+function recordingBridge(id: string, options: { tickMs?: number; prefetchMs?: number; fail?: boolean; schedule?: string; events?: boolean } = {}) {
+  const events: Recorded[] = [];
+  const signals = createSignalEmitter();
   const bridge = {
     id,
-    config: { id, schedule: '* * * * * *' } as BridgeConfig,
-    prefetch(scheduledAt: Date) {
+    config: { id, schedule: options.schedule ?? '* * * * * *' } as BridgeConfig,
+    async prefetch(scheduledAt: Date) {
       events.push({ kind: 'prefetch', at: Date.now(), slot: scheduledAt.getTime() });
+      await new Promise((resolve) => setTimeout(resolve, options.prefetchMs ?? 0));
     },
-    async tick(scheduledAt: Date): Promise<TickResult> {
-      events.push({ kind: 'tick', at: Date.now(), slot: scheduledAt.getTime() });
+    async tick(scheduledAt: Date, tickOptions: { trigger?: TickTrigger } = {}): Promise<TickResult> {
+      events.push({ kind: 'tick', at: Date.now(), slot: scheduledAt.getTime(), trigger: tickOptions.trigger });
       await new Promise((resolve) => setTimeout(resolve, options.tickMs ?? 0));
       events.push({ kind: 'done', at: Date.now(), slot: scheduledAt.getTime() });
       if (options.fail) throw new Error(`bridge ${id} exploded`);
       return { ok: true, closed: [], ms: options.tickMs ?? 0 };
     },
+    onSignal: options.events ? signals.on : undefined,
   } as unknown as Bridge;
-  return { bridge, events };
+  return { bridge, events, emit: (at = Date.now()) => signals.emit(at) };
 }
 
-describe('the worker', () => {
+const ticksOf = (events: Recorded[]) => events.filter((e) => e.kind === 'tick');
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  // Half a second into a second, as a process starts at any moment.
+  vi.setSystemTime(new Date('2026-11-22T10:00:00.500Z'));
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('the worker: scheduled moments', () => {
   it('runs --ticks N scheduled moments, on whole seconds, then resolves', async () => {
     const { bridge, events } = recordingBridge('a');
     const { log } = captureLog();
-    await runWorker({ bridges: [bridge], concurrency: 4, log, maxTicks: 3, signal: new AbortController().signal });
-    const ticks = events.filter((e) => e.kind === 'tick');
+    const done = runWorker({ bridges: [bridge], concurrency: 4, log, maxTicks: 3, signal: new AbortController().signal });
+    await vi.advanceTimersByTimeAsync(3_600);
+    await done;
+    const ticks = ticksOf(events);
     expect(ticks).toHaveLength(3);
     for (const t of ticks) expect(t.slot % 1000).toBe(0);
     expect(new Set(ticks.map((t) => t.slot)).size).toBe(3);
   });
 
-  it("queries ahead: each tick after the first is preceded by a prefetch for that very moment", async () => {
+  it('queries ahead: each tick after the first is preceded by a prefetch for that very moment', async () => {
     const { bridge, events } = recordingBridge('a');
     const { log } = captureLog();
-    await runWorker({ bridges: [bridge], concurrency: 4, log, maxTicks: 3, signal: new AbortController().signal });
-    const ticks = events.filter((e) => e.kind === 'tick');
-    for (const tick of ticks.slice(1)) {
+    const done = runWorker({ bridges: [bridge], concurrency: 4, log, maxTicks: 3, signal: new AbortController().signal });
+    await vi.advanceTimersByTimeAsync(3_600);
+    await done;
+    for (const tick of ticksOf(events).slice(1)) {
       const prefetch = events.find((e) => e.kind === 'prefetch' && e.slot === tick.slot);
       expect(prefetch, `prefetch for ${new Date(tick.slot).toISOString()}`).toBeDefined();
       expect(events.indexOf(prefetch!)).toBeLessThan(events.indexOf(tick));
@@ -51,8 +77,10 @@ describe('the worker', () => {
   it('never overlaps a tick with the previous one of the same bridge: the moment is skipped and logged', async () => {
     const { bridge, events } = recordingBridge('slow', { tickMs: 1500 });
     const logs = captureLog();
-    await runWorker({ bridges: [bridge], concurrency: 4, log: logs.log, maxTicks: 3, signal: new AbortController().signal });
-    const starts = events.filter((e) => e.kind === 'tick');
+    const done = runWorker({ bridges: [bridge], concurrency: 4, log: logs.log, maxTicks: 3, signal: new AbortController().signal });
+    await vi.advanceTimersByTimeAsync(5_000);
+    await done;
+    const starts = ticksOf(events);
     const ends = events.filter((e) => e.kind === 'done');
     for (let i = 1; i < starts.length; i += 1) expect(starts[i]!.at).toBeGreaterThanOrEqual(ends[i - 1]!.at);
     expect(starts.length).toBeLessThan(3);
@@ -63,7 +91,9 @@ describe('the worker', () => {
     const good = recordingBridge('good');
     const bad = recordingBridge('bad', { fail: true });
     const logs = captureLog();
-    await runWorker({ bridges: [bad.bridge, good.bridge], concurrency: 4, log: logs.log, maxTicks: 2, signal: new AbortController().signal });
+    const done = runWorker({ bridges: [bad.bridge, good.bridge], concurrency: 4, log: logs.log, maxTicks: 2, signal: new AbortController().signal });
+    await vi.advanceTimersByTimeAsync(2_600);
+    await done;
     expect(good.events.filter((e) => e.kind === 'done')).toHaveLength(2);
     expect(logs.find('tick crashed').map((l) => l.bridge)).toEqual(['bad', 'bad']);
   });
@@ -72,18 +102,27 @@ describe('the worker', () => {
     const { bridge, events } = recordingBridge('a', { tickMs: 400 });
     const { log } = captureLog();
     const controller = new AbortController();
-    const stopped = runWorker({ bridges: [bridge], concurrency: 4, log, signal: controller.signal });
-    while (!events.some((e) => e.kind === 'tick')) await new Promise((resolve) => setTimeout(resolve, 20));
+    let resolved = false;
+    const stopped = runWorker({ bridges: [bridge], concurrency: 4, log, signal: controller.signal }).then(() => {
+      resolved = true;
+    });
+    await vi.advanceTimersByTimeAsync(600);
+    expect(ticksOf(events)).toHaveLength(1);
     controller.abort();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(resolved).toBe(false);
+    await vi.advanceTimersByTimeAsync(400);
     await stopped;
-    expect(events.filter((e) => e.kind === 'done')).toHaveLength(events.filter((e) => e.kind === 'tick').length);
+    expect(events.filter((e) => e.kind === 'done')).toHaveLength(1);
   });
 
   it('bounds how many bridges tick at once', async () => {
     const bridges = Array.from({ length: 6 }, (_, i) => recordingBridge(`b${i}`, { tickMs: 100 }));
     const { log } = captureLog();
-    await runWorker({ bridges: bridges.map((b) => b.bridge), concurrency: 2, log, maxTicks: 1, signal: new AbortController().signal });
-    const all = bridges.flatMap((b) => b.events).sort((x, y) => x.at - y.at || (x.kind === 'done' ? -1 : 1));
+    const done = runWorker({ bridges: bridges.map((b) => b.bridge), concurrency: 2, log, maxTicks: 1, signal: new AbortController().signal });
+    await vi.advanceTimersByTimeAsync(1_000);
+    await done;
+    const all = bridges.flatMap((b) => b.events).filter((e) => e.kind !== 'prefetch').sort((x, y) => x.at - y.at || (x.kind === 'done' ? -1 : 1));
     let running = 0;
     let peak = 0;
     for (const e of all) {
@@ -93,5 +132,132 @@ describe('the worker', () => {
     }
     expect(peak).toBe(2);
     expect(all.filter((e) => e.kind === 'done')).toHaveLength(6);
+  });
+});
+
+describe('the worker: moments are never dropped silently', () => {
+  it('a moment that fires late still runs, and says how late', async () => {
+    const { bridge, events } = recordingBridge('a', { schedule: '*/5 * * * * *' });
+    const logs = captureLog();
+    const moments: MomentEvent[] = [];
+    const done = runWorker({ bridges: [bridge], concurrency: 4, log: logs.log, maxTicks: 1, signal: new AbortController().signal, onMoment: (m) => moments.push(m) });
+    // The wall clock jumps 1.3 s ahead at 10:00:04.9, as if the event loop had been blocked: the
+    // 10:00:05 timer, due 100 ms later, fires at 10:00:06.3.
+    await vi.advanceTimersByTimeAsync(4_400);
+    vi.setSystemTime(new Date('2026-11-22T10:00:06.200Z'));
+    await vi.advanceTimersByTimeAsync(200);
+    await done;
+    expect(ticksOf(events).map((t) => new Date(t.slot).toISOString())).toEqual(['2026-11-22T10:00:05.000Z']);
+    expect(moments[0]).toMatchObject({ lateMs: 1300, skipped: [] });
+    expect(logs.find('scheduled moment ran late')[0]).toMatchObject({ lateMs: 1300, scheduledAt: '2026-11-22T10:00:05.000Z' });
+  });
+
+  it('when the loop was blocked past several moments, the latest runs and each one before it is an error', async () => {
+    const { bridge, events } = recordingBridge('a');
+    const logs = captureLog();
+    const moments: MomentEvent[] = [];
+    const done = runWorker({ bridges: [bridge], concurrency: 4, log: logs.log, maxTicks: 4, signal: new AbortController().signal, onMoment: (m) => moments.push(m) });
+    await vi.advanceTimersByTimeAsync(400);
+    // The wall clock jumps from 10:00:00.9 to 10:00:03.3; the 10:00:01 timer fires 100 ms later, at
+    // 10:00:03.4: moments :01, :02 and :03 have all passed.
+    vi.setSystemTime(new Date('2026-11-22T10:00:03.300Z'));
+    await vi.advanceTimersByTimeAsync(1_200);
+    await done;
+    expect(moments[0]).toMatchObject({ lateMs: 400 });
+    expect(moments[0]!.scheduledAt.toISOString()).toBe('2026-11-22T10:00:03.000Z');
+    expect(moments[0]!.skipped.map((d) => d.toISOString())).toEqual(['2026-11-22T10:00:01.000Z', '2026-11-22T10:00:02.000Z']);
+    expect(logs.find('scheduled moment skipped: the event loop was blocked past it').map((l) => l.scheduledAt)).toEqual(['2026-11-22T10:00:01.000Z', '2026-11-22T10:00:02.000Z']);
+    // The skipped moments count towards --ticks 4: :03 ran, then :04.
+    expect(ticksOf(events).map((t) => new Date(t.slot).toISOString())).toEqual(['2026-11-22T10:00:03.000Z', '2026-11-22T10:00:04.000Z']);
+  });
+});
+
+describe('the worker: prefetches', () => {
+  it('bounds prefetches in a lane of their own and spreads them ahead of the moment as the bridges grow', async () => {
+    const bridges = Array.from({ length: 40 }, (_, i) => recordingBridge(`b${i}`, { schedule: '*/30 * * * * *', prefetchMs: 50 }));
+    const { log } = captureLog();
+    const done = runWorker({ bridges: bridges.map((b) => b.bridge), concurrency: 4, log, maxTicks: 1, signal: new AbortController().signal });
+    await vi.advanceTimersByTimeAsync(30_000);
+    await done;
+    const prefetches = bridges.flatMap((b) => b.events).filter((e) => e.kind === 'prefetch');
+    expect(prefetches).toHaveLength(40);
+    // 40 bridges, 2 prefetches at a time (half the concurrency) of 50 ms: more than a second of work,
+    // started early enough that every one is done before the moment.
+    const moment = Date.parse('2026-11-22T10:00:30.000Z');
+    expect(Math.min(...prefetches.map((p) => p.at))).toBeLessThan(moment - 1_000);
+    expect(Math.max(...prefetches.map((p) => p.at)) + 50).toBeLessThanOrEqual(moment);
+    const starts = prefetches.map((p) => p.at).sort((a, b) => a - b);
+    for (let i = 2; i < starts.length; i += 1) expect(starts[i]! - starts[i - 2]!).toBeGreaterThanOrEqual(50);
+  });
+
+  it('drops a prefetch still queued when its moment comes: the tick never waits behind it', async () => {
+    // 8 bridges every second, prefetches of 600 ms, 1 at a time: most cannot run before their moment.
+    const bridges = Array.from({ length: 8 }, (_, i) => recordingBridge(`b${i}`, { prefetchMs: 600 }));
+    const { log } = captureLog();
+    const done = runWorker({ bridges: bridges.map((b) => b.bridge), concurrency: 2, log, maxTicks: 2, signal: new AbortController().signal });
+    await vi.advanceTimersByTimeAsync(3_000);
+    await done;
+    const all = bridges.flatMap((b) => b.events);
+    const second = Date.parse('2026-11-22T10:00:02.000Z');
+    // Every prefetch for the moment started before it; none was started late.
+    for (const p of all.filter((e) => e.kind === 'prefetch')) expect(p.at).toBeLessThan(p.slot);
+    expect(all.filter((e) => e.kind === 'prefetch' && e.slot === second).length).toBeLessThan(8);
+    expect(all.filter((e) => e.kind === 'tick' && e.slot === second)).toHaveLength(8);
+  });
+});
+
+describe('the worker: signals tick at once', () => {
+  it('a signal starts the bridge\'s tick at once, between scheduled moments, carrying its arrival time', async () => {
+    const { bridge, events, emit } = recordingBridge('ev', { schedule: '0 * * * *', events: true });
+    const { log } = captureLog();
+    const controller = new AbortController();
+    const done = runWorker({ bridges: [bridge], concurrency: 4, log, signal: controller.signal });
+    await vi.advanceTimersByTimeAsync(2_000);
+    const arrivedAt = Date.now();
+    emit(arrivedAt);
+    await vi.advanceTimersByTimeAsync(0);
+    controller.abort();
+    await done;
+    expect(ticksOf(events)).toEqual([{ kind: 'tick', at: arrivedAt, slot: arrivedAt, trigger: 'event' }]);
+  });
+
+  it('signals during a tick: one tick right after it, for the latest only', async () => {
+    const { bridge, events, emit } = recordingBridge('ev', { schedule: '0 * * * *', events: true, tickMs: 300 });
+    const { log } = captureLog();
+    const controller = new AbortController();
+    const done = runWorker({ bridges: [bridge], concurrency: 4, log, signal: controller.signal });
+    emit();
+    // Nine more within the running tick.
+    const arrivals: number[] = [];
+    for (let i = 0; i < 9; i += 1) {
+      await vi.advanceTimersByTimeAsync(30);
+      arrivals.push(Date.now());
+      emit(Date.now());
+    }
+    await vi.advanceTimersByTimeAsync(1_000);
+    controller.abort();
+    await done;
+    const ticks = ticksOf(events);
+    expect(ticks).toHaveLength(2);
+    expect(ticks[1]!.slot).toBe(arrivals.at(-1));
+    const firstDone = events.find((e) => e.kind === 'done')!;
+    expect(ticks[1]!.at).toBe(firstDone.at);
+  });
+
+  it('a retired bridge is not ticked by its signals, and no signal ticks after stop', async () => {
+    const { bridge, events, emit } = recordingBridge('ev', { schedule: '0 * * * *', events: true });
+    const { log } = captureLog();
+    const controller = new AbortController();
+    let retired = false;
+    const done = runWorker({ bridges: [bridge], concurrency: 4, log, signal: controller.signal, isRetired: () => retired });
+    retired = true;
+    emit();
+    await vi.advanceTimersByTimeAsync(10);
+    retired = false;
+    controller.abort();
+    emit();
+    await vi.advanceTimersByTimeAsync(10);
+    await done;
+    expect(ticksOf(events)).toHaveLength(0);
   });
 });

@@ -1,0 +1,107 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Store } from '../store/create-store.js';
+import { parseEvent, type JournalEntry, type JournalEvent } from './events.js';
+import { GENESIS, hashEntry } from './hash-entry.js';
+import type { JournalBackend } from './journal-backend.js';
+import { memoryJournal } from './memory-journal.js';
+import { redisJournal } from './redis-journal.js';
+import { sqliteJournal } from './sqlite-journal.js';
+import { verifyChain, type ChainCheck } from './verify-chain.js';
+
+export interface Journal {
+  /**
+   * Appends `event` to the bridge's chain. Appends of one bridge run one after another (the
+   * lease makes this process the only writer); a failed write is retried with the very same
+   * entry, so that it is stored once or not at all, and the error is thrown after the last try.
+   */
+  append(bridge: string, event: JournalEvent): Promise<JournalEntry>;
+  /** Entries as stored (oldest first), optionally of one bridge and from a time on. */
+  entries(options?: { bridge?: string; since?: Date }): Promise<JournalEntry[]>;
+  bridges(): Promise<string[]>;
+  verify(bridge?: string): Promise<ChainCheck[]>;
+  readonly backend: JournalBackend;
+}
+
+export interface JournalOptions {
+  readonly now?: () => number;
+  /** Tries of one write before it counts as failed. */
+  readonly attempts?: number;
+  readonly retryDelayMs?: number;
+}
+
+/** The journal on the store's own database: a table on SQLite, a stream per bridge on Redis, an array on memory. */
+export async function createJournal(store: Store, options: JournalOptions = {}): Promise<Journal> {
+  const backend = store.backend.kind === 'sqlite' ? await sqliteJournal(store.backend.query) : store.backend.kind === 'redis' ? redisJournal(store.backend.client) : memoryJournal();
+  return journalOn(backend, options);
+}
+
+export function journalOn(backend: JournalBackend, options: JournalOptions = {}): Journal {
+  const now = options.now ?? Date.now;
+  const attempts = options.attempts ?? 3;
+  const retryDelayMs = options.retryDelayMs ?? 200;
+  const heads = new Map<string, { seq: number; hash: string }>();
+  const queues = new Map<string, Promise<unknown>>();
+
+  async function head(bridge: string): Promise<{ seq: number; hash: string }> {
+    const known = heads.get(bridge);
+    if (known) return known;
+    const last = await backend.last(bridge);
+    return last ? { seq: Number(last.seq), hash: String(last.hash) } : { seq: 0, hash: GENESIS };
+  }
+
+  async function write(bridge: string, event: JournalEvent): Promise<JournalEntry> {
+    let lastError: unknown;
+    let entry: JournalEntry | undefined;
+    for (let attempt = 1; attempt <= attempts; attempt += 1) {
+      try {
+        if (!entry) {
+          const { seq, hash } = await head(bridge);
+          const body = { ...event, bridge, seq: seq + 1, time: new Date(now()).toISOString(), prev: hash };
+          entry = { ...body, hash: hashEntry(body) } as JournalEntry;
+        }
+        await backend.append(entry);
+        heads.set(bridge, { seq: entry.seq, hash: entry.hash });
+        return entry;
+      } catch (error) {
+        lastError = error;
+        // Whether a failed write landed is unknown: the head is read again before the next entry.
+        heads.delete(bridge);
+        if (attempt < attempts) await sleep(retryDelayMs * attempt);
+      }
+    }
+    throw lastError;
+  }
+
+  return {
+    backend,
+    append(bridge, event) {
+      const valid = parseEvent(event);
+      const run = (queues.get(bridge) ?? Promise.resolve()).then(
+        () => write(bridge, valid),
+        () => write(bridge, valid),
+      );
+      const settled = run.catch(() => undefined);
+      queues.set(bridge, settled);
+      void settled.then(() => {
+        if (queues.get(bridge) === settled) queues.delete(bridge);
+      });
+      return run;
+    },
+    async entries({ bridge, since } = {}) {
+      const out: JournalEntry[] = [];
+      for (const id of bridge === undefined ? await backend.bridges() : [bridge]) {
+        for (const { entry } of await backend.read(id)) {
+          if (!entry) continue;
+          if (since && !(Date.parse(String(entry.time)) >= since.getTime())) continue;
+          out.push(entry as JournalEntry);
+        }
+      }
+      return out;
+    },
+    bridges: () => backend.bridges(),
+    async verify(bridge) {
+      const ids = bridge === undefined ? await backend.bridges() : [bridge];
+      return Promise.all(ids.map(async (id) => verifyChain(id, await backend.read(id))));
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { JournalConflictError, parseStored, type JournalBackend } from './journal-backend.js';
+
+type Query = (sql: string, ...params: unknown[]) => Promise<unknown[]>;
+interface Row {
+  seq: number;
+  entry: string;
+}
+
+/**
+ * sqlite://: a table of its own beside Keyv's, keyed by (bridge, seq) and indexed by time. The
+ * whole entry is stored as JSON text; the columns beside it are for look-ups, and verify checks
+ * that they agree with it.
+ */
+export async function sqliteJournal(query: Query): Promise<JournalBackend> {
+  await query(`CREATE TABLE IF NOT EXISTS journal (
+    bridge TEXT NOT NULL, seq INTEGER NOT NULL, time TEXT NOT NULL, type TEXT NOT NULL, hash TEXT NOT NULL, entry TEXT NOT NULL,
+    PRIMARY KEY (bridge, seq))`);
+  await query('CREATE INDEX IF NOT EXISTS journal_time ON journal (bridge, time)');
+  return {
+    async append(entry) {
+      try {
+        await query('INSERT INTO journal (bridge, seq, time, type, hash, entry) VALUES (?, ?, ?, ?, ?, ?)', entry.bridge, entry.seq, entry.time, entry.type, entry.hash, JSON.stringify(entry));
+      } catch (error) {
+        if (!/UNIQUE|PRIMARY KEY/i.test((error as Error).message)) throw error;
+        const [row] = (await query('SELECT hash FROM journal WHERE bridge = ? AND seq = ?', entry.bridge, entry.seq)) as { hash: string }[];
+        if (row?.hash !== entry.hash) throw new JournalConflictError(entry.bridge, entry.seq);
+      }
+    },
+    async last(bridge) {
+      const [row] = (await query('SELECT entry FROM journal WHERE bridge = ? ORDER BY seq DESC LIMIT 1', bridge)) as Row[];
+      return row ? parseStored(row.entry) : undefined;
+    },
+    async read(bridge, fromSeq = 0) {
+      const rows = (await query('SELECT seq, entry FROM journal WHERE bridge = ? AND seq >= ? ORDER BY seq', bridge, fromSeq)) as Row[];
+      return rows.map((row) => ({ seq: Number(row.seq), entry: parseStored(row.entry) }));
+    },
+    async bridges() {
+      const rows = (await query('SELECT DISTINCT bridge FROM journal ORDER BY bridge')) as { bridge: string }[];
+      return rows.map((row) => row.bridge);
+    },
+    async dropUpTo(bridge, seq) {
+      await query('DELETE FROM journal WHERE bridge = ? AND seq <= ?', bridge, seq);
+    },
+  };
+}
