@@ -90,7 +90,7 @@ describe('open_order meets a fault', () => {
     expect(await agree()).toEqual([r.opened]);
 
     // The adopted trade is managed like any other: the next tick closes it.
-    expect((await t!.tick()).closed).toEqual([{ tradeId: r.opened, outcome: 'closed' }]);
+    expect((await t!.tick()).closed).toEqual([{ tradeId: r.opened, outcome: 'closing' }]);
     expect(await agree()).toEqual([]);
     expect(calls('/open_order')).toBe(1);
   });
@@ -187,7 +187,7 @@ describe('queries meet a fault', () => {
     const r = await t!.tick();
 
     expect(r.ok, r.error?.message).toBe(true);
-    expect(r.closed).toEqual([{ tradeId: opened, outcome: 'closed' }]);
+    expect(r.closed).toEqual([{ tradeId: opened, outcome: 'closing' }]);
     const retried = t!.logs.lines().filter((l) => l.msg === 'api call' && l.endpoint === '/opened_trades' && l.attempts === 2);
     expect(retried).toHaveLength(1);
     expect(calls('/close_orders')).toBe(1);
@@ -202,7 +202,7 @@ describe('queries meet a fault', () => {
     const r = await t!.tick();
 
     expect(r.ok, r.error?.message).toBe(true);
-    expect(r.closed).toEqual([{ tradeId: opened, outcome: 'closed' }]);
+    expect(r.closed).toEqual([{ tradeId: opened, outcome: 'closing' }]);
     expect(await agree()).toEqual([]);
   });
 });
@@ -225,7 +225,7 @@ describe('the session token', () => {
     const r = await t!.tick();
 
     expect(r.ok, r.error?.message).toBe(true);
-    expect(r.closed).toEqual([{ tradeId: first, outcome: 'closed' }]);
+    expect(r.closed).toEqual([{ tradeId: first, outcome: 'closing' }]);
     expect(t!.logs.find('token refused: renewing once and retrying once')).toMatchObject([{ endpoint: '/close_orders' }]);
     expect(calls('/session')).toBe(1);
     // The refused close was not acted on (the token is checked before anything); the retry closed it.
@@ -247,7 +247,7 @@ describe('the session token', () => {
     const r = await t!.tick();
 
     expect(r.ok, r.error?.message).toBe(true);
-    expect(r.closed).toEqual([{ tradeId: first, outcome: 'closed' }]);
+    expect(r.closed).toEqual([{ tradeId: first, outcome: 'closing' }]);
     expect(calls('/session')).toBe(1);
     expect(calls('/open_order')).toBe(1);
     expect(await agree()).toEqual([r.opened]);
@@ -273,7 +273,7 @@ describe('closes', () => {
     const r = await t!.tick();
 
     expect(r.ok, r.error?.message).toBe(true);
-    expect(r.closed).toEqual([{ tradeId: opened, outcome: 'closed' }]);
+    expect(r.closed).toEqual([{ tradeId: opened, outcome: 'closing' }]);
     expect(calls('/close_orders')).toBe(1);
     expect(t!.logs.find('looked up the trade again')).toMatchObject([{ tradeId: opened, where: 'gone' }]);
     expect(book().map((x) => x.state)).toEqual(['closed']);
@@ -292,7 +292,7 @@ describe('closes', () => {
     expect(calls('/close_orders')).toBe(1);
     expect(await agree()).toEqual([opened]);
     const next = await t!.tick();
-    expect(next.closed).toEqual([{ tradeId: opened, outcome: 'closed' }]);
+    expect(next.closed).toEqual([{ tradeId: opened, outcome: 'closing' }]);
     expect(calls('/close_orders')).toBe(2);
     expect(await agree()).toEqual([]);
   });
@@ -392,7 +392,7 @@ describe('the store is unreachable: fail closed', () => {
     const next = await t!.tick();
     expect(next.ok, next.error?.message).toBe(true);
     expect(t!.logs.find('adopted the trade of an order whose reply was lost')).toHaveLength(1);
-    expect(next.closed).toEqual([{ tradeId: book()[0]!.tradeId, outcome: 'closed' }]);
+    expect(next.closed).toEqual([{ tradeId: book()[0]!.tradeId, outcome: 'closing' }]);
     expect(calls('/open_order')).toBe(1);
     expect(await agree()).toEqual([]);
   });

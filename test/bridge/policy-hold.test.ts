@@ -47,7 +47,7 @@ describe('policy hold', () => {
 
     const result = await b.tick();
 
-    expect(result).toMatchObject({ ok: true, closed: [{ tradeId: TRACKED, outcome: 'closed' }] });
+    expect(result).toMatchObject({ ok: true, closed: [{ tradeId: TRACKED, outcome: 'closing' }] });
     expect(api.posts().map((c) => c.endpoint)).toEqual(['/close_orders']);
     expect((await b.load()).trades).toEqual([]);
   });
@@ -61,7 +61,7 @@ describe('policy hold', () => {
 
     const result = await b.tick();
 
-    expect(result).toMatchObject({ ok: true, closed: [{ tradeId: TRACKED, outcome: 'closed' }], opened: NEW_ID });
+    expect(result).toMatchObject({ ok: true, closed: [{ tradeId: TRACKED, outcome: 'closing' }], opened: NEW_ID });
     expect(api.order()).toEqual(['GET /session', 'GET /opened_trades', 'POST /close_orders', 'POST /open_order']);
     expect(api.posts('/open_order')[0]?.params.buysell).toBe('SELL');
     expect((await b.load()).trades).toMatchObject([{ tradeId: NEW_ID, side: 'SELL' }]);
