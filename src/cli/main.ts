@@ -95,11 +95,16 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option('--fill-delay <s>', 'seconds an order stays pending before it fills')
     .option('--delay-ms <n>', 'delay added to every request')
     .option('--fail-rate <x>', 'share of requests that fail (0..1)')
-    .option('--fail-kinds <list>', 'faults to draw from: 500,502,429,reset,timeout,truncated')
+    .option('--fail-kinds <list>', 'faults to draw from: 500,502,429,reset,timeout,truncated and the API kinds (src/sim/README.md)')
     .option('--fault-phase <p>', 'before, after or both: whether a fault strikes before or after the server acts')
     .option('--seed <n>', 'seed of prices and faults')
     .option('--users <list>', 'user:key[,user:key…]')
-    .action(async (o: Record<string, string | undefined>) => {
+    .option('--close-delay <s>', 'seconds between close_orders and the trade leaving /opened_trades')
+    .option('--unlisted-fills', 'unfilled market orders show in no list (as ALGOGENE documents), only in /query_order')
+    .option('--rate-limit <n>', 'calls per user per rolling minute; beyond: 400 "Exceed maximum access count"')
+    .option('--accounts <list>', 'the accounts that exist: id:runmode[:off][,…] (off: isTrading false); default any')
+    .option('--oversize-mb <n>', 'size of the padding of an oversize fault, in MiB')
+    .action(async (o: Record<string, string | boolean | undefined>) => {
       code = await simCommand(o, { out: (l) => io.stdout.write(`${l}\n`), err: (l) => io.stderr.write(`${l}\n`), signal: io.signal });
     });
 

@@ -1,5 +1,18 @@
 /** `signal-bridge sim`: runs the built-in ALGOGENE simulator until the signal aborts. */
-import { DEFAULT_RUNMODES, DEFAULT_USERS, FAULT_KINDS, FAULT_PHASES, type FaultKind, type FaultPhaseOption, type Simulator, type StartOptions, startSimulator } from '../sim/index.js';
+import {
+  ALL_FAULT_KINDS,
+  type AccountSpec,
+  DEFAULT_RUNMODES,
+  DEFAULT_USERS,
+  FAULT_KINDS,
+  FAULT_PHASES,
+  type FaultKind,
+  type FaultPhaseOption,
+  RUNMODES,
+  type Simulator,
+  type StartOptions,
+  startSimulator,
+} from '../sim/index.js';
 
 export interface SimCommandIo {
   out: (line: string) => void;
@@ -16,10 +29,31 @@ const num = (flag: string, v: string, ok: (n: number) => boolean, what: string):
   return n;
 };
 
+/** `id:runmode[:off]`, comma-separated. */
+function accountList(v: string): AccountSpec[] {
+  return v.split(',').map((item) => {
+    const [id = '', runmode = '', flag, ...rest] = item.trim().split(':');
+    const okRunmode = (RUNMODES as readonly string[]).includes(runmode);
+    if (id === '' || !okRunmode || (flag !== undefined && flag !== 'off') || rest.length) {
+      throw new OptionError(`invalid --accounts: expected id:runmode[:off][,...] with runmode ${RUNMODES.join(' or ')}, got "${item.trim()}"`);
+    }
+    return { id, runmode: runmode as AccountSpec['runmode'], isTrading: flag !== 'off', balance: 100_000 };
+  });
+}
+
 /** Options as commander hands them over (camelCase keys, string values); throws OptionError naming the flag. */
-function parse(raw: Record<string, string | undefined>): StartOptions {
+function parse(raw: Record<string, string | boolean | undefined>): StartOptions {
   const o: StartOptions = {};
-  const { port, host, tokenTtl, fillDelay, delayMs, failRate, failKinds, faultPhase, seed, users } = raw;
+  const str = (k: string) => (typeof raw[k] === 'string' ? (raw[k] as string) : undefined);
+  const [port, host, tokenTtl, fillDelay, delayMs, failRate, failKinds, faultPhase, seed, users] = (
+    ['port', 'host', 'tokenTtl', 'fillDelay', 'delayMs', 'failRate', 'failKinds', 'faultPhase', 'seed', 'users'] as const
+  ).map(str);
+  const [closeDelay, rateLimit, accounts, oversizeMb] = (['closeDelay', 'rateLimit', 'accounts', 'oversizeMb'] as const).map(str);
+  if (closeDelay !== undefined) o.closeDelayS = num('close-delay', closeDelay, (n) => n >= 0, 'a number of seconds >= 0');
+  if (rateLimit !== undefined) o.rateLimitPerMinute = num('rate-limit', rateLimit, (n) => Number.isInteger(n) && n >= 1, 'an integer >= 1');
+  if (oversizeMb !== undefined) o.oversizeBytes = Math.round(num('oversize-mb', oversizeMb, (n) => n > 0 && n <= 512, 'a number of MiB, 0 to 512') * 1024 * 1024);
+  if (accounts !== undefined) o.accounts = accountList(accounts);
+  if (raw.unlistedFills === true) o.pendingMarketOrders = 'unlisted';
   if (port !== undefined) o.port = num('port', port, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'an integer 0-65535');
   if (host !== undefined) {
     if (host.trim() === '') throw new OptionError('invalid --host: expected a host name or address');
@@ -32,8 +66,8 @@ function parse(raw: Record<string, string | undefined>): StartOptions {
   if (seed !== undefined) o.seed = num('seed', seed, Number.isSafeInteger, 'an integer');
   if (failKinds !== undefined) {
     const kinds = failKinds.split(',').map((k) => k.trim());
-    const bad = kinds.find((k) => !(FAULT_KINDS as readonly string[]).includes(k));
-    if (bad !== undefined) throw new OptionError(`invalid --fail-kinds: "${bad}" is not one of ${FAULT_KINDS.join(',')}`);
+    const bad = kinds.find((k) => !(ALL_FAULT_KINDS as readonly string[]).includes(k));
+    if (bad !== undefined) throw new OptionError(`invalid --fail-kinds: "${bad}" is not one of ${ALL_FAULT_KINDS.join(',')}`);
     o.failKinds = kinds as FaultKind[];
   }
   if (faultPhase !== undefined) {
@@ -57,7 +91,7 @@ function parse(raw: Record<string, string | undefined>): StartOptions {
   return o;
 }
 
-export async function simCommand(raw: Record<string, string | undefined>, io: SimCommandIo): Promise<number> {
+export async function simCommand(raw: Record<string, string | boolean | undefined>, io: SimCommandIo): Promise<number> {
   let opts: StartOptions;
   try {
     opts = parse(raw);
@@ -76,7 +110,15 @@ export async function simCommand(raw: Record<string, string | undefined>, io: Si
   const first = opts.users?.[0] ?? DEFAULT_USERS[0];
   io.out(`ALGOGENE simulator listening: ALGOGENE_BASE_URL=${sim.url}`);
   // Simulator credentials, not real ones: printing them is the point, so a user can copy them into a config.
-  io.out(`user: ${first.user}  api key: ${first.apiKey}  runmodes: ${DEFAULT_RUNMODES.join(', ')}`);
+  const accountsText = opts.accounts ? opts.accounts.map((a) => `${a.id} (${a.runmode}${a.isTrading === false ? ', not trading' : ''})`).join(', ') : 'any ID';
+  io.out(`user: ${first.user}  api key: ${first.apiKey}  runmodes: ${DEFAULT_RUNMODES.join(', ')}  accounts: ${accountsText}`);
+  const behaviour = [
+    opts.fillDelayS ? `fill delay ${opts.fillDelayS} s` : '',
+    opts.pendingMarketOrders === 'unlisted' ? 'unfilled orders unlisted' : '',
+    opts.closeDelayS ? `close delay ${opts.closeDelayS} s` : '',
+    opts.rateLimitPerMinute ? `rate limit ${opts.rateLimitPerMinute}/min per user` : '',
+  ].filter(Boolean);
+  if (behaviour.length) io.out(`behaviour: ${behaviour.join(', ')}`);
   if ((opts.failRate ?? 0) > 0) {
     io.out(`faults: rate ${opts.failRate}, kinds ${(opts.failKinds ?? FAULT_KINDS).join(',')}, phase ${opts.faultPhase ?? 'both'}`);
   }

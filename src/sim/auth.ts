@@ -21,6 +21,8 @@ export class Auth {
   private readonly sessions = new Map<string, Session>();
   /** Every token issued, oldest first (bounded), for tests that search output for leaked tokens. */
   private readonly issuedLog: string[] = [];
+  /** Revoked token -> its user (bounded). */
+  private readonly revoked = new Map<string, string>();
 
   constructor(
     users: ReadonlyArray<{ user: string; apiKey: string }>,
@@ -46,10 +48,19 @@ export class Auth {
     return { token, expiresUs };
   }
 
-  checkToken(user: string, token: unknown, nowUs: number): boolean {
-    if (typeof token !== 'string') return false;
+  /** `revoked`: the token was valid and the server ended its session (revokeTokens), not its expiry. */
+  checkToken(user: string, token: unknown, nowUs: number): 'ok' | 'invalid' | 'revoked' {
+    if (typeof token !== 'string') return 'invalid';
     const s = this.sessions.get(token);
-    return s !== undefined && s.user === user && nowUs < s.expiresUs;
+    if (s !== undefined && s.user === user && nowUs < s.expiresUs) return 'ok';
+    return this.revoked.has(token) && this.revoked.get(token) === user ? 'revoked' : 'invalid';
+  }
+
+  /** Ends every session now; those tokens then get ALGOGENE's "Invalid session!" rather than "invalid token". */
+  revokeAll(): void {
+    for (const [token, s] of this.sessions) this.revoked.set(token, s.user);
+    while (this.revoked.size > MAX_ISSUED_LOG) this.revoked.delete(this.revoked.keys().next().value!);
+    this.sessions.clear();
   }
 
   /** Tokens issued so far (expired ones included), oldest first; at most the last MAX_ISSUED_LOG. */

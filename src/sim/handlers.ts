@@ -1,68 +1,63 @@
-/** The API endpoints: parameter checks and reply shapes, written from the API doc (no code shared with the client). */
+/** The trading endpoints: parameter checks and reply shapes, written from the API notes (no code shared with the client). */
+import type { Accounts } from './accounts.js';
 import type { Auth } from './auth.js';
-import type { BookKey, Books, NewOrder, Trade } from './book.js';
+import { type BookKey, type Books, cents, type NewOrder, type Trade } from './book.js';
+import { marketRoutes } from './market.js';
 import type { SimOptions } from './options.js';
-import { INTERVALS, type PriceFeed } from './prices.js';
-import { formatUtcUs, parseUtc } from './time.js';
+import type { PriceFeed } from './prices.js';
+import { accountParam, bare, fail, type Handler, idList, isReply, level, ok, type Params, type Reply, show } from './reply.js';
+import { formatUtcUs } from './time.js';
+import { trackRecordRoutes } from './track-record.js';
 
-export type Params = Record<string, unknown>;
-
-export interface Reply {
-  status: number;
-  body: unknown;
-  headers?: Record<string, string>;
-}
-
-export type Handler = (p: Params, nowUs: number) => Reply;
+export type { Handler, Params, Reply } from './reply.js';
 
 export interface ApiState {
   auth: Auth;
   books: Books;
   prices: PriceFeed;
+  accounts: Accounts;
   options: SimOptions;
 }
 
-const ok = (body: unknown): Reply => ({ status: 200, body });
-const fail = (status: number, res: string): Reply => ({ status, body: { status: 'FAIL', res } });
-const isReply = (x: unknown): x is Reply => typeof x === 'object' && x !== null && 'status' in x && 'body' in x;
-
-/** Echoes user input in error messages without letting a huge value through. */
-const show = (v: unknown) => String(v).slice(0, 40);
-
-/** An optional non-negative number field; absent or null means 0. */
-function level(p: Params, name: string): number | Reply {
-  const v = p[name];
-  if (v === undefined || v === null) return 0;
-  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : fail(400, `invalid ${name}`);
-}
-
-/** IDs arrive as a string (GET, or "id1,id2") or as the JSON number `open_order` returned. */
-function idList(v: unknown): string[] {
-  if (typeof v === 'number' && Number.isInteger(v)) return [String(v)];
-  if (typeof v !== 'string') return [];
-  return v.split(',').map((s) => s.trim()).filter((s) => s !== '');
-}
+const INVALID_SESSION = 'Invalid session!';
 
 export function apiRoutes(s: ApiState): Map<string, Handler> {
   const userOf = (p: Params): string | Reply => (s.auth.checkKey(p.user, p.api_key) ? (p.user as string) : fail(401, 'invalid api_key'));
 
-  const bookOf = (p: Params, nowUs: number): BookKey | Reply => {
+  /** Key, token and runmode: what /accounts needs. */
+  const sessionOf = (p: Params, nowUs: number): { user: string; runmode: string } | Reply => {
     const user = userOf(p);
     if (isReply(user)) return user;
-    if (!s.auth.checkToken(user, p.token, nowUs)) return fail(401, 'invalid token');
-    const { runmode, accountid } = p;
-    if (typeof runmode !== 'string' || !s.options.runmodes.includes(runmode)) return fail(400, 'invalid runmode');
-    const acc = typeof accountid === 'number' ? String(accountid) : accountid;
-    if (typeof acc !== 'string' || acc.trim() === '') return fail(400, 'missing accountid');
-    return { user, accountid: acc, runmode };
+    const token = s.auth.checkToken(user, p.token, nowUs);
+    if (token === 'revoked') return bare(INVALID_SESSION);
+    if (token === 'invalid') return fail(401, 'invalid token');
+    const { runmode } = p;
+    if (typeof runmode !== 'string' || !(s.options.runmodes as string[]).includes(runmode)) return fail(400, 'invalid runmode');
+    return { user, runmode };
+  };
+
+  const bookOf = (p: Params, nowUs: number): BookKey | Reply => {
+    const sess = sessionOf(p, nowUs);
+    if (isReply(sess)) return sess;
+    const acc = accountParam(p.accountid);
+    if (acc === undefined) return fail(400, 'missing accountid');
+    if (!s.accounts.find(sess.user, sess.runmode, acc)) return fail(400, `account not found: ${show(acc)} (runmode ${sess.runmode})`);
+    s.accounts.note(sess.user, sess.runmode, acc);
+    return { user: sess.user, accountid: acc, runmode: sess.runmode };
   };
 
   const orderOf = (p: Params): NewOrder | Reply => {
     const { instrument, buysell, volume, ordertype, orderRef } = p;
     if (typeof instrument !== 'string' || instrument === '') return fail(400, 'missing instrument');
-    if (!s.prices.has(instrument)) return fail(400, `unknown instrument: ${show(instrument)}`);
+    const spec = s.prices.spec(instrument);
+    if (!spec) return fail(400, `unknown instrument: ${show(instrument)}`);
     if (buysell !== 'BUY' && buysell !== 'SELL') return fail(400, 'invalid buysell: expected BUY or SELL');
     if (typeof volume !== 'number' || !Number.isFinite(volume) || volume <= 0) return fail(400, 'invalid volume');
+    if (volume < spec.minVolume) return fail(400, `invalid volume: below the minimum ${spec.minVolume} of ${instrument}`);
+    const f = 10 ** spec.volumeDecimals;
+    if (Math.abs(Math.round(volume * f) - volume * f) > 1e-6) {
+      return fail(400, `invalid volume: at most ${spec.volumeDecimals} decimals for ${instrument}`);
+    }
     if (ordertype !== 'MKT') return fail(400, 'invalid ordertype: only MKT is supported');
     if (orderRef !== undefined && orderRef !== null && typeof orderRef !== 'string') return fail(400, 'invalid orderRef');
     const takeProfitLevel = level(p, 'takeProfitLevel');
@@ -80,9 +75,10 @@ export function apiRoutes(s: ApiState): Map<string, Handler> {
     };
   };
 
+  /** The trade shape of /opened_trades and /pending_trades. */
   const view = (t: Trade, nowUs: number) => {
     const spec = s.prices.spec(t.instrument)!;
-    const open = t.state === 'open';
+    const filled = t.state !== 'pending';
     return {
       broker: 'ALGOGENE',
       buysell: t.buysell === 'BUY' ? 1 : -1,
@@ -93,37 +89,120 @@ export function apiRoutes(s: ApiState): Map<string, Handler> {
       market: spec.market,
       openclose: 'open',
       order_Ref: t.orderRef,
-      price: open ? t.entryPrice : t.placePrice,
+      price: filled ? t.entryPrice : t.placePrice,
       product_type: spec.productType,
       right: '',
       stopLossLevel: t.stopLossLevel,
       strike: 0,
       symbol: t.instrument,
       takeProfitLevel: t.takeProfitLevel,
-      timestamp: formatUtcUs(open ? t.openedUs! : t.placedUs),
+      timestamp: formatUtcUs(filled ? t.openedUs! : t.placedUs),
       trade_ID: t.tradeId,
-      unrealizedPL: open ? s.books.mark(t, nowUs).pl : 0,
+      unrealizedPL: filled ? s.books.mark(t, nowUs).pl : 0,
       volume: t.volume,
     };
   };
 
-  const listing = (state: 'pending' | 'open'): Handler => (p, nowUs) => {
+  const unlisted = s.options.pendingMarketOrders === 'unlisted';
+  const listing = (which: 'pending' | 'open'): Handler => (p, nowUs) => {
     const key = bookOf(p, nowUs);
     if (isReply(key)) return key;
     const id = idList(p.tradeID);
     if (id.length > 1) return fail(400, 'invalid tradeID');
-    const trades = s.books.list(key, state, nowUs, id[0]);
+    // Only market orders exist; documented ALGOGENE lists none of them while unfilled (pending_trades is for LMT/STOP).
+    const wanted = (t: Trade) => (which === 'open' ? t.state === 'open' || t.state === 'closing' : t.state === 'pending' && !unlisted);
+    const trades = s.books.trades(key, nowUs).filter((t) => wanted(t) && (id[0] === undefined || t.tradeId === id[0]));
     return ok({ count: trades.length, res: trades.map((t) => view(t, nowUs)) });
   };
 
-  const ending = (verb: 'close' | 'cancel'): Handler => (p, nowUs) => {
+  /** query_order: the definitive state of one order (README: closed, cancelled and unknown IDs). */
+  const queryOrder: Handler = (p, nowUs) => {
+    const key = bookOf(p, nowUs);
+    if (isReply(key)) return key;
+    const ids = idList(p.tradeID);
+    if (ids.length !== 1) return fail(400, 'missing tradeID');
+    const t = s.books.get(key, ids[0]!, nowUs);
+    if (!t) return fail(400, `trade not found: ${show(ids[0])}`);
+    const filled = t.state !== 'pending' && t.state !== 'cancelled';
+    return ok({
+      status: filled ? 'FILLED' : 'PENDING',
+      err_msg: t.state === 'cancelled' ? 'order cancelled' : '',
+      tradeID: t.tradeId,
+      orderRef: t.orderRef,
+      buysell: t.buysell === 'BUY' ? 1 : -1,
+      // A market order has no price until it fills.
+      price: filled ? t.entryPrice : 0,
+      volume: t.volume,
+      timestamp: formatUtcUs(t.placedUs),
+      takeProfitLevel: t.takeProfitLevel,
+      stopLossLevel: t.stopLossLevel,
+      holdtime: t.holdtime,
+      trailingstop: 0,
+      timeinforce: 0,
+      instrument: t.instrument,
+      symbol: t.instrument,
+      expiry: '',
+      right: '',
+      strike: 0,
+      openclose: t.state === 'closed' ? 'close' : 'open',
+      ...(t.state === 'cancelled' ? { cancelled: true } : {}),
+    });
+  };
+
+  const closeOrders: Handler = (p, nowUs) => {
+    const key = bookOf(p, nowUs);
+    if (isReply(key)) return key;
+    let ids = idList(p.tradeIDs);
+    // tradeIDs win when both are given, as ALGOGENE's docstring says.
+    if (ids.length === 0 && typeof p.orderRef === 'string' && p.orderRef !== '') {
+      ids = s.books.idsByRef(key, p.orderRef, nowUs);
+      if (ids.length === 0) return fail(400, `no open trade with orderRef: ${show(p.orderRef)}`);
+    }
+    if (ids.length === 0) return fail(400, 'missing tradeIDs or orderRef');
+    const r = s.books.close(key, ids, nowUs);
+    if (!r.ok) return fail(400, `trade not found: ${show(r.missing)}`);
+    return ok({ res: `Submitted close order request for ${r.ids.map((id) => `'${id}',`).join('')}`, status: 'SUCCESS' });
+  };
+
+  const cancelOrders: Handler = (p, nowUs) => {
     const key = bookOf(p, nowUs);
     if (isReply(key)) return key;
     const ids = idList(p.tradeIDs);
     if (ids.length === 0) return fail(400, 'missing tradeIDs');
-    const r = verb === 'close' ? s.books.close(key, ids, nowUs) : s.books.cancel(key, ids, nowUs);
+    const r = s.books.cancel(key, ids, nowUs);
     if (!r.ok) return fail(400, `trade not found: ${show(r.missing)}`);
-    return ok({ res: `Submitted ${verb} order request for ${r.ids.map((id) => `'${id}',`).join('')}`, status: 'SUCCESS' });
+    return ok({ res: `Submitted cancel order request for ${r.ids.map((id) => `'${id}',`).join('')}`, status: 'SUCCESS' });
+  };
+
+  const accountList: Handler = (p, nowUs) => {
+    const sess = sessionOf(p, nowUs);
+    if (isReply(sess)) return sess;
+    const res = s.accounts.of(sess.user, sess.runmode).map((a) => {
+      const trades = s.books.trades({ user: sess.user, accountid: a.id, runmode: a.runmode }, nowUs);
+      let realizedPL = 0;
+      let unrealizedPL = 0;
+      let marginUsed = 0;
+      for (const t of trades) {
+        if (t.state === 'closed') realizedPL += t.realizedPL!;
+        if (t.state === 'open' || t.state === 'closing') {
+          unrealizedPL += s.books.mark(t, nowUs).pl;
+          marginUsed += t.entryPrice! * t.volume * (s.prices.spec(t.instrument)?.contractSize ?? 1);
+        }
+      }
+      const NAV = cents(a.balance + realizedPL + unrealizedPL);
+      return {
+        accountid: a.id,
+        runmode: a.runmode,
+        NAV,
+        availableBalance: cents(NAV - marginUsed),
+        marginUsed: cents(marginUsed),
+        realizedPL: cents(realizedPL),
+        unrealizedPL: cents(unrealizedPL),
+        lastUpdatedTime: formatUtcUs(nowUs),
+        isTrading: a.isTrading,
+      };
+    });
+    return ok({ count: res.length, res });
   };
 
   return new Map<string, Handler>([
@@ -136,6 +215,7 @@ export function apiRoutes(s: ApiState): Map<string, Handler> {
         return ok({ res: { token: t.token, expired_utc: formatUtcUs(t.expiresUs) } });
       },
     ],
+    ['GET /accounts', accountList],
     [
       'POST /open_order',
       (p, nowUs) => {
@@ -144,43 +224,18 @@ export function apiRoutes(s: ApiState): Map<string, Handler> {
         const order = orderOf(p);
         if (isReply(order)) return order;
         const t = s.books.place(key, order, nowUs);
-        return ok({ status: 'PENDING_TO_FILL', timestamp_utc: formatUtcUs(t.placedUs), tradeID: Number(t.tradeId) });
+        return {
+          ...ok({ status: 'PENDING_TO_FILL', timestamp_utc: formatUtcUs(t.placedUs), tradeID: Number(t.tradeId) }),
+          recycledId: () => s.books.olderClosed(key, t.tradeId)?.tradeId ?? String(Number(t.tradeId) - 1000),
+        };
       },
     ],
-    ['POST /close_orders', ending('close')],
-    ['POST /cancel_orders', ending('cancel')],
+    ['POST /close_orders', closeOrders],
+    ['POST /cancel_orders', cancelOrders],
     ['GET /opened_trades', listing('open')],
     ['GET /pending_trades', listing('pending')],
-    [
-      'GET /realtime_price',
-      (p, nowUs) => {
-        const user = userOf(p);
-        if (isReply(user)) return user;
-        const symbols = idList(p.symbols);
-        if (symbols.length === 0) return fail(400, 'missing symbols');
-        const unknown = symbols.find((x) => !s.prices.has(x));
-        if (unknown !== undefined) return fail(400, `unknown instrument: ${show(unknown)}`);
-        const timestamp = formatUtcUs(nowUs);
-        const res = symbols.map((symbol) => ({ symbol, ...s.prices.quote(symbol, nowUs / 1000), timestamp }));
-        return ok({ count: res.length, res });
-      },
-    ],
-    [
-      'GET /history_price',
-      (p, nowUs) => {
-        const user = userOf(p);
-        if (isReply(user)) return user;
-        const { instrument, count = '100', interval = 'D', timestamp } = p;
-        if (typeof instrument !== 'string' || instrument === '') return fail(400, 'missing instrument');
-        if (!s.prices.has(instrument)) return fail(400, `unknown instrument: ${show(instrument)}`);
-        const n = typeof count === 'string' && /^\d+$/.test(count) ? Number(count) : NaN;
-        if (!(n >= 1)) return fail(400, 'invalid count');
-        if (typeof interval !== 'string' || !Object.hasOwn(INTERVALS, interval)) return fail(400, 'invalid interval');
-        const endMs = timestamp === undefined || timestamp === '' ? nowUs / 1000 : parseUtc(String(timestamp));
-        if (endMs === undefined) return fail(400, 'invalid timestamp');
-        const bars = s.prices.history(instrument, interval, Math.min(n, s.options.maxHistoryCount), endMs);
-        return ok({ count: bars.length, res: bars });
-      },
-    ],
+    ['GET /query_order', queryOrder],
+    ...marketRoutes({ userOf, prices: s.prices, options: s.options }),
+    ...trackRecordRoutes({ userOf, books: s.books, prices: s.prices, accounts: s.accounts }),
   ]);
 }

@@ -1,14 +1,31 @@
 /** Simulator options: one zod schema is the single source of defaults and validation. */
 import { z } from 'zod';
 
+/** Transport faults: any API request can meet them (the kinds a soak test draws from). */
 export const FAULT_KINDS = ['500', '502', '429', 'reset', 'timeout', 'truncated'] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
+/** Replies seen from ALGOGENE or a proxy in front of it; some apply to certain paths only (see faults.ts). */
+export const API_FAULT_KINDS = [
+  'invalid-session',
+  'unauthorized',
+  'exceed-access',
+  '429-after',
+  'empty-list',
+  'recycled-id',
+  'echo',
+  'oversize',
+  'exponent-id',
+] as const;
+export const ALL_FAULT_KINDS = [...FAULT_KINDS, ...API_FAULT_KINDS] as const;
+export type FaultKind = (typeof ALL_FAULT_KINDS)[number];
 export type FaultPhase = 'before' | 'after';
 export const FAULT_PHASES = ['before', 'after', 'both'] as const;
 export type FaultPhaseOption = (typeof FAULT_PHASES)[number];
 
 export const DEFAULT_USERS = [{ user: 'demo', apiKey: 'demo-key' }] as const;
-export const DEFAULT_RUNMODES = ['livetest', 'realtrade'] as const;
+/** The only two runmodes ALGOGENE documents for trading calls. */
+export const RUNMODES = ['livetest', 'livetrade'] as const;
+export type Runmode = (typeof RUNMODES)[number];
+export const DEFAULT_RUNMODES = RUNMODES;
 
 const instrumentSchema = z.strictObject({
   symbol: z.string().regex(/^[A-Z0-9._-]{1,32}$/, 'symbol must be upper-case letters, digits, . _ -'),
@@ -22,15 +39,35 @@ const instrumentSchema = z.strictObject({
   productType: z.string().min(1).default('SPOT'),
   /** Standard deviation of the log-price change per price step. */
   volatility: z.number().nonnegative().default(0.0003),
+  /** Units of the underlying per lot: P&L = price change x volume x contractSize. */
+  contractSize: z.number().positive().default(1),
+  /** Smallest volume (lots) an order may have. */
+  minVolume: z.number().positive().default(0.01),
+  /** Decimals a volume may have (0.01 lots: 2). */
+  volumeDecimals: z.number().int().min(0).max(8).default(2),
+  settleCurrency: z.string().min(1).default('USD'),
+  description: z.string().default(''),
 });
-export type InstrumentSpec = z.infer<typeof instrumentSchema>;
+export type InstrumentSpec = z.output<typeof instrumentSchema>;
 
 export const DEFAULT_INSTRUMENTS: InstrumentSpec[] = [
-  { symbol: 'BTCUSD', price: 30086.67, spread: 20, decimals: 2, market: 'CRYPTO', productType: 'SPOT', volatility: 0.0004 },
-  { symbol: 'ETHUSD', price: 1705.42, spread: 1.5, decimals: 2, market: 'CRYPTO', productType: 'SPOT', volatility: 0.0005 },
-  { symbol: 'XAUUSD', price: 1940.15, spread: 0.4, decimals: 2, market: 'COMMODITY', productType: 'SPOT', volatility: 0.0001 },
-  { symbol: 'EURUSD', price: 1.0842, spread: 0.0001, decimals: 5, market: 'FOREX', productType: 'SPOT', volatility: 0.00005 },
+  { symbol: 'BTCUSD', price: 30086.67, spread: 20, decimals: 2, market: 'CRYPTO', productType: 'SPOT', volatility: 0.0004, contractSize: 1, minVolume: 0.01, volumeDecimals: 2, settleCurrency: 'USD', description: 'Bitcoin vs US Dollar' },
+  { symbol: 'ETHUSD', price: 1705.42, spread: 1.5, decimals: 2, market: 'CRYPTO', productType: 'SPOT', volatility: 0.0005, contractSize: 1, minVolume: 0.01, volumeDecimals: 2, settleCurrency: 'USD', description: 'Ethereum vs US Dollar' },
+  { symbol: 'XAUUSD', price: 1940.15, spread: 0.4, decimals: 2, market: 'METAL', productType: 'SPOT', volatility: 0.0001, contractSize: 1, minVolume: 0.01, volumeDecimals: 2, settleCurrency: 'USD', description: 'Gold vs US Dollar (1 troy ounce per lot)' },
+  { symbol: 'EURUSD', price: 1.0842, spread: 0.0001, decimals: 5, market: 'FX', productType: 'SPOT', volatility: 0.00005, contractSize: 1, minVolume: 0.01, volumeDecimals: 2, settleCurrency: 'USD', description: 'Euro vs US Dollar' },
 ];
+
+const accountSchema = z.strictObject({
+  id: z.string().min(1),
+  runmode: z.enum(RUNMODES),
+  /** Informative, as on ALGOGENE: orders are not refused when false. */
+  isTrading: z.boolean().default(true),
+  /** The user owning the account; every user when absent. */
+  user: z.string().min(1).optional(),
+  /** Starting cash: NAV = balance + realised + unrealised P&L. */
+  balance: z.number().nonnegative().default(100_000),
+});
+export type AccountSpec = z.output<typeof accountSchema>;
 
 /** The options that may change while the simulator runs (`setFaults`). */
 export const faultSettingsSchema = z.strictObject({
@@ -38,9 +75,11 @@ export const faultSettingsSchema = z.strictObject({
   delayMs: z.number().int().min(0).default(0),
   /** Chance that an API request meets a fault. */
   failRate: z.number().min(0).max(1).default(0),
-  failKinds: z.array(z.enum(FAULT_KINDS)).min(1).default(() => [...FAULT_KINDS]),
+  failKinds: z.array(z.enum(ALL_FAULT_KINDS)).min(1).default(() => [...FAULT_KINDS]),
   /** Whether a fault strikes before the server acts, after it, or either (chosen by the fault PRNG). */
   faultPhase: z.enum(FAULT_PHASES).default('both'),
+  /** Size of the JSON padding an `oversize` fault adds to a 200 reply. */
+  oversizeBytes: z.number().int().positive().max(512 * 1024 * 1024).default(8 * 1024 * 1024),
 });
 export type FaultSettings = z.output<typeof faultSettingsSchema>;
 
@@ -52,8 +91,21 @@ export const simOptionsSchema = z
       .min(1)
       .default(() => DEFAULT_USERS.map((u) => ({ ...u }))),
     tokenTtlS: z.number().positive().default(3600),
+    /** Seconds between placing a market order and its fill. */
     fillDelayS: z.number().min(0).default(0),
-    runmodes: z.array(z.string().min(1)).min(1).default(() => [...DEFAULT_RUNMODES]),
+    /**
+     * `listed` (default, the simulator's old behaviour): an unfilled market order shows in /pending_trades.
+     * `unlisted` (ALGOGENE as documented): it shows in neither list until it fills; /query_order says PENDING.
+     */
+    pendingMarketOrders: z.enum(['listed', 'unlisted']).default('listed'),
+    /** Seconds between a close_orders request and the trade leaving /opened_trades (0: at once). */
+    closeDelayS: z.number().min(0).default(0),
+    /** Calls per user per rolling minute; beyond, HTTP 400 "Exceed maximum access count". Absent: no limit. */
+    rateLimitPerMinute: z.number().int().positive().optional(),
+    /** Runmodes accepted by trading calls: a subset of livetest, livetrade. */
+    runmodes: z.array(z.enum(RUNMODES)).min(1).default(() => [...RUNMODES]),
+    /** The accounts that exist. Absent: any account ID exists in every runmode (see README). */
+    accounts: z.array(accountSchema).optional(),
     instruments: z.array(instrumentSchema).min(1).default(() => DEFAULT_INSTRUMENTS.map((i) => ({ ...i }))),
     /** Seeds prices and (derived) fault selection. */
     seed: z.number().int().default(1),
@@ -63,6 +115,7 @@ export const simOptionsSchema = z
     tradeIdStart: z.number().int().min(100_000_000_000).max(999_000_000_000).optional(),
     /** Above Node's 5 s default so keep-alive clients polling once a minute keep their socket. */
     keepAliveTimeoutMs: z.number().int().positive().default(65_000),
+    /** ALGOGENE's documented maximum of history_price `count`; more is refused. */
     maxHistoryCount: z.number().int().positive().default(1000),
   })
   .superRefine((o, ctx) => {
@@ -71,6 +124,10 @@ export const simOptionsSchema = z
     if (u !== undefined) ctx.addIssue({ code: 'custom', path: ['users'], message: `duplicate user ${u}` });
     const s = dup(o.instruments.map((x) => x.symbol));
     if (s !== undefined) ctx.addIssue({ code: 'custom', path: ['instruments'], message: `duplicate instrument ${s}` });
+    const a = dup((o.accounts ?? []).map((x) => `${x.user ?? '*'} ${x.runmode} ${x.id}`));
+    if (a !== undefined) ctx.addIssue({ code: 'custom', path: ['accounts'], message: `duplicate account ${a}` });
+    const stranger = (o.accounts ?? []).find((x) => x.user !== undefined && !o.users.some((u) => u.user === x.user));
+    if (stranger) ctx.addIssue({ code: 'custom', path: ['accounts'], message: `account ${stranger.id} names an unknown user` });
   });
 
 export type SimOptions = z.output<typeof simOptionsSchema>;

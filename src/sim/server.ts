@@ -2,8 +2,9 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Fault, Faults } from './faults.js';
-import type { Handler, Params, Reply } from './handlers.js';
 import type { FaultKind, FaultPhase } from './options.js';
+import type { Handler, Params, Reply } from './reply.js';
+import { EXCEED_ACCESS } from './rate-limit.js';
 import { nowUs } from './time.js';
 
 export interface RequestLogEntry {
@@ -14,8 +15,24 @@ export interface RequestLogEntry {
   /** HTTP status sent, or what happened instead of a reply; 0 while in flight or when the client left first. */
   status: number | 'reset' | 'timeout';
   fault: { kind: FaultKind; phase: FaultPhase; injected: boolean } | null;
+  /** Arrival time, epoch ms. */
   atMs: number;
+  /** The request's `user`, account (`accountid`, or `runtime_id` for strategy_*) and runmode, when it named them. */
+  user: string | null;
+  account: string | null;
+  runmode: string | null;
+  /** `orderRef` as sent (open_order, close_orders by reference, strategy_trade). */
+  orderRef: string | null;
+  /** `tradeIDs` / `tradeID` as sent (close, cancel, query_order, lists). */
+  tradeIds: string | null;
+  /** The client's TCP source port: tells apart two processes (or two connections) of the same user. */
+  remotePort: number | null;
+  /** True when the per-user rate limit refused it. */
+  rateLimited: boolean;
 }
+
+/** Decides, before the server acts, whether a request is refused (the per-user rate limit); null lets it through. */
+export type Gate = (params: Params, nowMs: number) => Reply | null;
 
 export interface RequestStats {
   total: number;
@@ -48,6 +65,7 @@ export class SimServer {
     private readonly faults: Faults,
     private readonly basePath: string,
     keepAliveTimeoutMs: number,
+    private readonly gate: Gate,
   ) {
     this.http = http.createServer((req, res) => {
       // Only a client that went away mid-body rejects; there is nobody left to answer.
@@ -102,7 +120,7 @@ export class SimServer {
     const url = new URL(req.url ?? '/', 'http://sim.invalid');
     const rel = url.pathname.startsWith(this.basePath + '/') ? url.pathname.slice(this.basePath.length) : null;
     const route = rel === null ? undefined : this.routes.get(`${method} ${rel}`);
-    const entry = this.record(method, route ? rel! : '(other)');
+    const entry = this.record(method, route ? rel! : '(other)', req.socket.remotePort ?? null);
     if (!route) {
       const known = rel !== null && [...this.routes.keys()].some((k) => k.endsWith(` ${rel}`));
       req.resume();
@@ -120,17 +138,53 @@ export class SimServer {
 
     const fault = this.faults.pick(rel!);
     entry.fault = fault && { ...fault };
-    if (fault?.phase === 'before') return this.deliverFault(fault, null, req, res, entry);
     const params = method === 'GET' ? queryParams(url) : jsonParams(body);
-    const reply = params === null ? { status: 400, body: failBody('invalid JSON body') } : runRoute(route, params);
-    if (fault) return this.deliverFault(fault, reply, req, res, entry);
+    if (params) describe(entry, params);
+    if (fault?.phase === 'before') return this.deliverFault(fault, null, req, res, entry, { url, body });
+    const refused = params && this.gate(params, Date.now());
+    if (refused) entry.rateLimited = true;
+    const reply = params === null ? { status: 400, body: failBody('invalid JSON body') } : (refused ?? runRoute(route, params));
+    if (fault) return this.deliverFault(fault, reply, req, res, entry, { url, body });
     entry.status = reply.status;
     send(res, reply);
   }
 
   /** `reply` is what the server would have said had it not failed; null when it failed before acting. */
-  private deliverFault(f: Fault, reply: Reply | null, req: http.IncomingMessage, res: http.ServerResponse, entry: RequestLogEntry): void {
+  private deliverFault(
+    f: Fault,
+    reply: Reply | null,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    entry: RequestLogEntry,
+    request: { url: URL; body: Buffer },
+  ): void {
+    const answer = (r: Reply) => {
+      entry.status = r.status;
+      send(res, r);
+    };
+    const ok = reply !== null && reply.status === 200 && typeof reply.body === 'object' && reply.body !== null;
     switch (f.kind) {
+      case 'invalid-session':
+        return answer({ status: 400, body: { res: 'Invalid session!' } });
+      case 'unauthorized':
+        return answer({ status: 400, body: { res: 'Unauthorized' } });
+      case 'exceed-access':
+        return answer({ status: 400, body: { res: EXCEED_ACCESS } });
+      case '429-after':
+        return answer({ status: 429, body: failBody('too many requests'), headers: { 'retry-after': '1' } });
+      case 'echo': {
+        // As some proxies do: the whole request, key and token included, in the failure reason.
+        const text = `${req.method} ${request.url.pathname}${request.url.search}${request.body.length ? ' ' + request.body.toString('utf8') : ''}`;
+        return answer({ status: 400, body: failBody(`Bad request: ${text}`) });
+      }
+      case 'empty-list':
+        return answer(ok ? { status: 200, body: { count: 0, res: [] } } : reply!);
+      case 'recycled-id':
+        return answer(ok && reply.recycledId ? { status: 200, body: { ...(reply.body as object), tradeID: Number(reply.recycledId()) } } : reply!);
+      case 'exponent-id':
+        return answer(ok ? { status: 200, body: exponentIds(reply.body as Record<string, unknown>) } : reply!);
+      case 'oversize':
+        return answer({ status: reply?.status ?? 200, body: { ...(reply?.body as object), padding: 'x'.repeat(this.faults.oversizeBytes) } });
       case '500':
         entry.status = 500;
         return send(res, { status: 500, body: failBody('internal server error') });
@@ -163,8 +217,22 @@ export class SimServer {
     }
   }
 
-  private record(method: string, path: string): RequestLogEntry {
-    const entry: RequestLogEntry = { seq: ++this.seq, method, path, status: 0, fault: null, atMs: Date.now() };
+  private record(method: string, path: string, remotePort: number | null): RequestLogEntry {
+    const entry: RequestLogEntry = {
+      seq: ++this.seq,
+      method,
+      path,
+      status: 0,
+      fault: null,
+      atMs: Date.now(),
+      user: null,
+      account: null,
+      runmode: null,
+      orderRef: null,
+      tradeIds: null,
+      remotePort,
+      rateLimited: false,
+    };
     this.byPath[path] = (this.byPath[path] ?? 0) + 1;
     this.log.push(entry);
     if (this.log.length > LOG_LIMIT) this.log.splice(0, this.log.length - LOG_LIMIT);
@@ -181,6 +249,28 @@ export class SimServer {
       this.sleepers.set(timer, resolve);
     });
   }
+}
+
+/** Who asked for what, for the request log; never the key or the token. */
+function describe(entry: RequestLogEntry, p: Params): void {
+  const text = (v: unknown) => (typeof v === 'string' ? v.slice(0, 200) : typeof v === 'number' ? String(v) : null);
+  entry.user = text(p.user);
+  entry.account = text(p.accountid) ?? text(p.runtime_id);
+  entry.runmode = text(p.runmode);
+  entry.orderRef = text(p.orderRef);
+  entry.tradeIds = text(p.tradeIDs) ?? text(p.tradeID);
+}
+
+/** Trade IDs written in exponent form, as a float-minded server might: "7.46812345678e+11". */
+function exponentIds(body: Record<string, unknown>): Record<string, unknown> {
+  const swap = (o: Record<string, unknown>) => {
+    const out = { ...o };
+    for (const k of ['tradeID', 'trade_ID']) if (k in out) out[k] = Number(out[k]).toExponential();
+    return out;
+  };
+  const out = swap(body);
+  if (Array.isArray(out.res)) out.res = out.res.map((t) => (typeof t === 'object' && t !== null ? swap(t as Record<string, unknown>) : t));
+  return out;
 }
 
 /** A throwing handler is a simulator bug; the client still gets an answer in the API's error shape. */

@@ -31,6 +31,13 @@ describe('simCommand', () => {
     [{ seed: 'x' }, '--seed'],
     [{ users: 'alice' }, '--users'],
     [{ users: 'a:k1,a:k2' }, '--users'],
+    [{ closeDelay: '-2' }, '--close-delay'],
+    [{ rateLimit: '0' }, '--rate-limit'],
+    [{ rateLimit: '2.5' }, '--rate-limit'],
+    [{ accounts: 'acc-1' }, '--accounts'],
+    [{ accounts: 'acc-1:realtrade' }, '--accounts'],
+    [{ accounts: 'acc-1:livetest:maybe' }, '--accounts'],
+    [{ oversizeMb: '0' }, '--oversize-mb'],
   ])('%o exits 2 with one line naming the option', async (raw, flag) => {
     const c = capture();
     expect(await simCommand(raw, c.io)).toBe(2);
@@ -60,6 +67,27 @@ describe('simCommand', () => {
     c.ctl.abort();
     expect(await done).toBe(0);
     await expect(fetch(`${url}/session?user=alice&api_key=k-alice`)).rejects.toThrow();
+  });
+
+  it('serves the new behaviours it was given: accounts, rate limit, unlisted fills, new fault kinds', async () => {
+    const c = capture();
+    const done = simCommand(
+      { port: '0', accounts: 'acc-1:livetest,acc-2:livetrade:off', rateLimit: '3', unlistedFills: true, fillDelay: '30', closeDelay: '1', failKinds: 'echo,empty-list' },
+      c.io,
+    );
+    const url = /ALGOGENE_BASE_URL=(\S+)$/.exec(await started(c))![1]!;
+    expect(c.out[1]).toContain('accounts: acc-1 (livetest), acc-2 (livetrade, not trading)');
+    expect(c.out[2]).toBe('behaviour: fill delay 30 s, unfilled orders unlisted, close delay 1 s, rate limit 3/min per user');
+    const token = ((await (await fetch(`${url}/session?user=demo&api_key=demo-key`)).json()) as { res: { token: string } }).res.token;
+    const accounts = await (await fetch(`${url}/accounts?user=demo&api_key=demo-key&token=${token}&runmode=livetrade`)).json();
+    expect(accounts).toMatchObject({ count: 1, res: [{ accountid: 'acc-2', isTrading: false }] });
+    const base = `user=demo&api_key=demo-key&token=${token}&runmode=livetest`;
+    const unknown = await fetch(`${url}/opened_trades?${base}&accountid=acc-9`);
+    expect(await unknown.json()).toEqual({ status: 'FAIL', res: 'account not found: acc-9 (runmode livetest)' });
+    const limited = await fetch(`${url}/opened_trades?${base}&accountid=acc-1`);
+    expect(await limited.json()).toEqual({ res: 'Exceed maximum access count. Please try again later.' });
+    c.ctl.abort();
+    expect(await done).toBe(0);
   });
 
   it('uses the demo user by default', async () => {

@@ -107,12 +107,12 @@ describe('orders with an immediate fill (fillDelayS 0)', () => {
   it('keeps books apart by accountid and runmode', async () => {
     const a = await openOrder(s.sim, token, { accountid: 'A' });
     const b = await openOrder(s.sim, token, { accountid: 'B' });
-    const c = await openOrder(s.sim, token, { accountid: 'A', runmode: 'realtrade' });
+    const c = await openOrder(s.sim, token, { accountid: 'A', runmode: 'livetrade' });
     const ids = async (extra: Record<string, unknown>) =>
       (await get(s.sim, '/opened_trades', acct(token, extra))).body.res.map((t: { trade_ID: string }) => t.trade_ID);
     expect(await ids({ accountid: 'A' })).toEqual([a]);
     expect(await ids({ accountid: 'B' })).toEqual([b]);
-    expect(await ids({ accountid: 'A', runmode: 'realtrade' })).toEqual([c]);
+    expect(await ids({ accountid: 'A', runmode: 'livetrade' })).toEqual([c]);
     expect(await ids({ accountid: 'C' })).toEqual([]);
     // Another book's trade is "not found", even though the ID exists.
     const r = await post(s.sim, '/close_orders', acct(token, { accountid: 'B', tradeIDs: a }));

@@ -11,22 +11,24 @@ describe('realtime_price', () => {
     const r = await get(s.sim, '/realtime_price', { ...DEMO, symbols: 'BTCUSD,EURUSD' });
     expect(r.status).toBe(200);
     expect(r.body.count).toBe(2);
-    expect(r.body.res.map((q: { symbol: string }) => q.symbol)).toEqual(['BTCUSD', 'EURUSD']);
-    for (const q of r.body.res) {
-      expect(Object.keys(q).sort()).toEqual(['ask', 'bid', 'symbol', 'timestamp']);
-      expect(q.bid).toBeGreaterThan(0);
-      expect(q.ask).toBeGreaterThan(q.bid);
+    // ALGOGENE's MCP docstring: res is keyed by symbol, bidPrice/askPrice with sizes and a book.
+    expect(Object.keys(r.body.res)).toEqual(['BTCUSD', 'EURUSD']);
+    for (const q of Object.values<any>(r.body.res)) {
+      expect(Object.keys(q).sort()).toEqual(['askOrderBook', 'askPrice', 'askSize', 'bidOrderBook', 'bidPrice', 'bidSize', 'timestamp']);
+      expect(q.bidPrice).toBeGreaterThan(0);
+      expect(q.askPrice).toBeGreaterThan(q.bidPrice);
+      expect(q.bidOrderBook[0][0]).toBe(q.bidPrice);
       expect(q.timestamp).toMatch(UTC_US);
     }
-    const btc = r.body.res[0];
-    expect(btc.bid).toBeGreaterThan(20_000);
-    expect(btc.bid).toBeLessThan(40_000);
+    const btc = r.body.res.BTCUSD;
+    expect(btc.bidPrice).toBeGreaterThan(20_000);
+    expect(btc.bidPrice).toBeLessThan(40_000);
   });
 
   it('prices move over time (random walk)', async () => {
-    const first = (await get(s.sim, '/realtime_price', { ...DEMO, symbols: 'BTCUSD' })).body.res[0].bid;
+    const first = (await get(s.sim, '/realtime_price', { ...DEMO, symbols: 'BTCUSD' })).body.res.BTCUSD.bidPrice;
     await poll(async () => {
-      const now = (await get(s.sim, '/realtime_price', { ...DEMO, symbols: 'BTCUSD' })).body.res[0].bid;
+      const now = (await get(s.sim, '/realtime_price', { ...DEMO, symbols: 'BTCUSD' })).body.res.BTCUSD.bidPrice;
       return now !== first ? now : undefined;
     });
   });
@@ -44,7 +46,7 @@ describe('history_price', () => {
   const s = useSim({ beforeEach, afterEach }, { seed: 7, maxHistoryCount: 500 });
   const q = { instrument: 'BTCUSD', count: 30, interval: 'D', timestamp: '2023-08-31 14:00:00' };
 
-  it('returns count bars, oldest first, ending with the bar containing timestamp', async () => {
+  it('returns count bars, oldest first, t the closing time, only bars that closed before timestamp', async () => {
     const r = await history(s.sim, q);
     expect(r.status).toBe(200);
     expect(r.body.count).toBe(30);
@@ -54,7 +56,9 @@ describe('history_price', () => {
     expect(bars[0].t).toBe('2023-08-02 00:00:00');
     for (let i = 0; i < bars.length; i++) {
       const b = bars[i];
-      expect(Object.keys(b).sort()).toEqual(['c', 'h', 'l', 'o', 't', 'v']);
+      expect(Object.keys(b).sort()).toEqual(['a', 'b', 'c', 'h', 'l', 'm', 'o', 't', 'v']);
+      expect(b.m).toBe(b.c);
+      expect(b.a).toBeGreaterThan(b.b);
       expect(b.h).toBeGreaterThanOrEqual(Math.max(b.o, b.c));
       expect(b.l).toBeLessThanOrEqual(Math.min(b.o, b.c));
       expect(b.l).toBeGreaterThan(0);
@@ -79,21 +83,41 @@ describe('history_price', () => {
 
   it('overlapping queries agree on the shared bars', async () => {
     const long = (await history(s.sim, { ...q, count: 30 })).body.res;
+    // Bars close strictly before 2023-08-25 00:00: the last one closed on 2023-08-24.
     const short = (await history(s.sim, { ...q, count: 10, timestamp: '2023-08-25' })).body.res;
-    expect(short).toEqual(long.slice(14, 24));
+    expect(short.at(-1).t).toBe('2023-08-24 00:00:00');
+    expect(short).toEqual(long.slice(13, 23));
   });
 
-  it('supports hour and minute bars', async () => {
+  it('supports hour, minute and second bars', async () => {
+    // The hour bar closing at 14:00:00 is not before 14:00:00.
     const h = (await history(s.sim, { ...q, interval: 'H', count: 3 })).body.res;
-    expect(h.map((b: { t: string }) => b.t)).toEqual(['2023-08-31 12:00:00', '2023-08-31 13:00:00', '2023-08-31 14:00:00']);
+    expect(h.map((b: { t: string }) => b.t)).toEqual(['2023-08-31 11:00:00', '2023-08-31 12:00:00', '2023-08-31 13:00:00']);
+    const m5 = (await history(s.sim, { ...q, interval: 'M5', count: 2, timestamp: '2023-08-31 14:07:00' })).body.res;
+    expect(m5.map((b: { t: string }) => b.t)).toEqual(['2023-08-31 14:00:00', '2023-08-31 14:05:00']);
+    const sec = (await history(s.sim, { ...q, interval: 'S', count: 1, timestamp: '2023-08-31 14:05:30.5' })).body.res;
+    expect(sec.map((b: { t: string }) => b.t)).toEqual(['2023-08-31 14:05:30']);
     const m = (await history(s.sim, { ...q, interval: 'M', count: 2, timestamp: '2023-08-31 14:05:30' })).body.res;
     expect(m.map((b: { t: string }) => b.t)).toEqual(['2023-08-31 14:04:00', '2023-08-31 14:05:00']);
   });
 
-  it('defaults count to 100 and bounds it by maxHistoryCount', async () => {
+  it('defaults count to 1, as documented, and refuses more than maxHistoryCount', async () => {
     const { count: _c, ...noCount } = q;
-    expect((await history(s.sim, noCount)).body.count).toBe(100);
-    expect((await history(s.sim, { ...q, count: 100000 })).body.count).toBe(500);
+    expect((await history(s.sim, noCount)).body.count).toBe(1);
+    expect((await history(s.sim, { ...q, count: 500 })).body.count).toBe(500);
+    const over = await history(s.sim, { ...q, count: 501 });
+    expect(over.status).toBe(400);
+    expect(over.body).toEqual({ status: 'FAIL', res: 'invalid count: at most 500' });
+  });
+
+  it('allows at most 1000 bars by default, as ALGOGENE documents', async () => {
+    const sim = await startSimulator({ seed: 7 });
+    try {
+      expect((await history(sim, { ...q, count: 1000 })).body.count).toBe(1000);
+      expect((await history(sim, { ...q, count: 1001 })).status).toBe(400);
+    } finally {
+      await sim.close();
+    }
   });
 
   it.each([

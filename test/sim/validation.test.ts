@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { acct, get, login, order, post, useSim } from './helpers.js';
 
 describe('input validation', () => {
-  const s = useSim({ beforeEach, afterEach }, { runmodes: ['livetest', 'realtrade'] });
+  const s = useSim({ beforeEach, afterEach }, { runmodes: ['livetest', 'livetrade'] });
   let token: string;
   beforeEach(async () => {
     token = await login(s.sim);
@@ -36,7 +36,7 @@ describe('input validation', () => {
   });
 
   it('accepts every configured runmode', async () => {
-    for (const runmode of ['livetest', 'realtrade']) {
+    for (const runmode of ['livetest', 'livetrade']) {
       expect((await post(s.sim, '/open_order', order(token, { runmode }))).status).toBe(200);
     }
   });
@@ -46,12 +46,13 @@ describe('input validation', () => {
     expect((await get(s.sim, '/pending_trades', acct(token, { accountid: undefined }))).body.res).toBe('missing accountid');
   });
 
-  it('close_orders and cancel_orders need tradeIDs', async () => {
-    for (const path of ['/close_orders', '/cancel_orders']) {
-      const r = await post(s.sim, path, acct(token));
-      expect(r.status).toBe(400);
-      expect(r.body).toEqual({ status: 'FAIL', res: 'missing tradeIDs' });
-    }
+  it('close_orders needs tradeIDs or orderRef; cancel_orders needs tradeIDs', async () => {
+    const close = await post(s.sim, '/close_orders', acct(token));
+    expect(close.status).toBe(400);
+    expect(close.body).toEqual({ status: 'FAIL', res: 'missing tradeIDs or orderRef' });
+    const cancel = await post(s.sim, '/cancel_orders', acct(token));
+    expect(cancel.status).toBe(400);
+    expect(cancel.body).toEqual({ status: 'FAIL', res: 'missing tradeIDs' });
   });
 
   it('rejects a body that is not a JSON object', async () => {
