@@ -55,7 +55,7 @@ export async function reconcileIntents(
       log.warn({ orderRef: intent.orderRef }, 'order not on the server yet: looking again next tick');
       current = { ...current, intents: [...rest, { ...intent, checkedAt: intent.checkedAt ?? new Date(options.now).toISOString() }] };
     } else {
-      log.warn({ orderRef: intent.orderRef }, 'order absent from every look-up after the settle window: intent dropped');
+      log.warn({ orderRef: intent.orderRef }, 'order never reached the server: intent dropped');
       current = { ...current, intents: rest };
     }
     await state.save(current);
