@@ -49,21 +49,32 @@ export async function closeAll(deps: CloseAllDeps, options: { adoptOrphans?: boo
       results.push({ tradeId: trade.tradeId, outcome: 'failed', error: (error as Error).message });
     }
   }
-  doc = await confirmCloses(deps, doc, results);
+  const orphans: { tradeId: string; orderRef: string }[] = [];
   if (options.adoptOrphans) {
     for (const { trade, where } of await findOrphans(client, deps.bridgeId, doc)) {
       const outcome = await closeTrade(client, log, { ...trade, openedAt: trade.timestamp ?? '', status: 'open' }, { where, trade }).catch((error: Error) => error);
-      results.push(outcome instanceof Error ? { tradeId: trade.tradeId, outcome: 'failed', orphan: true, error: outcome.message } : { tradeId: trade.tradeId, outcome: outcome.outcome, orphan: true });
+      if (outcome instanceof Error) results.push({ tradeId: trade.tradeId, outcome: 'failed', orphan: true, error: outcome.message });
+      else if (outcome.outcome === 'closing') orphans.push(trade);
+      else results.push({ tradeId: trade.tradeId, outcome: outcome.outcome, orphan: true });
     }
   }
+  await confirmCloses(deps, doc, orphans, results);
   return results;
 }
 
-/** Waits for the server to show each submitted close carried out; forgets those it does. */
-async function confirmCloses(deps: CloseAllDeps, start: BridgeStateDoc, results: CloseReport): Promise<BridgeStateDoc> {
+/** Waits for the server to show each submitted close carried out (tracked trades and orphans); forgets those it does. */
+async function confirmCloses(deps: CloseAllDeps, start: BridgeStateDoc, orphans: { tradeId: string; orderRef: string }[], results: CloseReport): Promise<BridgeStateDoc> {
   let doc = start;
+  let waitingOrphans = orphans;
   const deadline = deps.now() + deps.settleMs;
   for (;;) {
+    const stillOpen: typeof orphans = [];
+    for (const orphan of waitingOrphans) {
+      const location = await locateTrade(deps.client, orphan).catch(() => undefined);
+      if (location?.where === 'closed') results.push({ tradeId: orphan.tradeId, outcome: 'closed', orphan: true });
+      else stillOpen.push(orphan);
+    }
+    waitingOrphans = stillOpen;
     for (const trade of doc.trades.filter((t) => t.status === 'closing')) {
       const location = await locateTrade(deps.client, trade).catch(() => undefined);
       if (location?.where !== 'closed') continue;
@@ -72,8 +83,10 @@ async function confirmCloses(deps: CloseAllDeps, start: BridgeStateDoc, results:
       results.push({ tradeId: trade.tradeId, outcome: 'closed' });
     }
     const waiting = doc.trades.filter((t) => t.status === 'closing');
-    if (waiting.length === 0 || deps.now() >= deadline) {
-      for (const t of waiting) results.push({ tradeId: t.tradeId, outcome: 'closing', error: 'close submitted, not yet shown closed by the server: run close again to confirm' });
+    if ((waiting.length === 0 && waitingOrphans.length === 0) || deps.now() >= deadline) {
+      const unconfirmed = 'close submitted, not yet shown closed by the server: run close again to confirm';
+      for (const t of waiting) results.push({ tradeId: t.tradeId, outcome: 'closing', error: unconfirmed });
+      for (const t of waitingOrphans) results.push({ tradeId: t.tradeId, outcome: 'closing', orphan: true, error: unconfirmed });
       return doc;
     }
     await sleep(CONFIRM_POLL_MS);
@@ -96,7 +109,8 @@ async function settleIntents(deps: CloseAllDeps, start: BridgeStateDoc, results:
       const youngest = Math.max(...doc.intents.map(intentTime));
       const waitMs = Math.min(settleMs, Math.max(0, youngest + settleMs - now()));
       log.info({ orderRefs: doc.intents.map((i) => i.orderRef), waitMs }, 'an order may still be in flight: looking again before closing');
-      await sleep(waitMs);
+      // A timer may fire a millisecond before the clock reads the deadline.
+      await sleep(waitMs + 10);
       doc = await reconcileIntents(client, state, doc, log, { now: now(), settleMs });
     }
   } catch (error) {

@@ -461,7 +461,7 @@ describe('close after a crash that left an order in doubt', () => {
 
     const report = await t!.bridge.closeAll();
 
-    expect(report).toEqual([]);
+    expect(report, JSON.stringify(report)).toEqual([]);
     expect(t!.logs.find('order never reached the server: intent dropped')).toHaveLength(1);
     expect(book()).toEqual([]);
     expect(await agree()).toEqual([]);
