@@ -61,8 +61,17 @@ export interface Config {
   /** Fleet mode (run --fleet or BRIDGE_FLEET): the fleet's name, shared by its instances; undefined when off. */
   readonly fleet?: string;
   readonly bridges: readonly BridgeConfig[];
+  /** The status, metrics and actions server of `run`; port 0 turns it off. */
+  readonly http: HttpConfig;
   readonly journal: JournalConfig;
   readonly notify: NotifyConfig;
+}
+
+export interface HttpConfig {
+  readonly host: string;
+  readonly port: number;
+  /** The bearer token of the actions (close, halt, resume); required on a non-loopback bind. */
+  readonly token?: string;
 }
 
 export interface LoadConfigOptions {
@@ -102,6 +111,9 @@ const VARS = {
   BRIDGE_MAX_ORDERS_PER_HOUR: { schema: positiveInt.optional(), expects: 'a whole number > 0' },
   BRIDGE_HALT_FILE: { schema: z.string().min(1).optional(), expects: 'a file path' },
   BRIDGE_HALT_FLATTEN: { schema: z.enum(['yes', 'no', '']), expects: 'yes or no', fallback: 'no' },
+  BRIDGE_HTTP_HOST: { schema: z.string().regex(/^[A-Za-z0-9.:_-]+$/), expects: 'an address to listen on, such as 127.0.0.1', fallback: '127.0.0.1' },
+  BRIDGE_HTTP_PORT: { schema: z.coerce.number().int().min(0).max(65535), expects: 'a port number, 0 (off) to 65535', fallback: '8787' },
+  BRIDGE_HTTP_TOKEN: { schema: z.string().min(16).optional(), expects: 'at least 16 characters (make one with: openssl rand -hex 32)', secret: true },
   BRIDGE_CONFIG: { schema: z.string().min(1).optional(), expects: 'the path of a bridges JSON file' },
   BRIDGE_FLEET: { schema: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), expects: 'yes, no, or a fleet name (letters, digits, _ or -)', fallback: 'no' },
   BRIDGE_JOURNAL_RETENTION_DAYS: { schema: positiveInt.optional(), expects: 'a whole number of days > 0' },
@@ -187,6 +199,9 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
       `BRIDGE_MODE=real (bridge ${real.join(', ')}) publishes orders on a broker-connected account with real money: confirm with BRIDGE_CONFIRM_REAL=yes or --confirm-real`,
     ]);
   }
+  if (v.BRIDGE_HTTP_PORT !== 0 && !isLoopback(v.BRIDGE_HTTP_HOST) && v.BRIDGE_HTTP_TOKEN === undefined) {
+    throw new ConfigError([`BRIDGE_HTTP_TOKEN: required when BRIDGE_HTTP_HOST=${v.BRIDGE_HTTP_HOST} is not a loopback address (anyone who reaches the port could flatten the bridges); or set BRIDGE_HTTP_PORT=0 to serve nothing`]);
+  }
   return deepFreeze({
     baseUrl: v.ALGOGENE_BASE_URL,
     httpTimeoutMs: v.BRIDGE_HTTP_TIMEOUT_MS,
@@ -196,6 +211,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     callsPerMinute: v.BRIDGE_CALLS_PER_MINUTE,
     fleet: v.BRIDGE_FLEET === 'no' ? undefined : v.BRIDGE_FLEET === 'yes' ? 'default' : v.BRIDGE_FLEET,
     bridges,
+    http: { host: v.BRIDGE_HTTP_HOST, port: v.BRIDGE_HTTP_PORT, token: v.BRIDGE_HTTP_TOKEN },
     journal: { retentionDays: v.BRIDGE_JOURNAL_RETENTION_DAYS, archiveDir: v.BRIDGE_JOURNAL_ARCHIVE_DIR },
     notify: {
       webhookUrl: v.BRIDGE_NOTIFY_WEBHOOK_URL,
@@ -210,6 +226,11 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
       dedupeMinutes: v.BRIDGE_NOTIFY_DEDUPE_MINUTES,
     },
   });
+}
+
+/** 127.0.0.0/8, ::1 and localhost: reachable from this host only. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function blankToUndefined(value: string | undefined): string | undefined {

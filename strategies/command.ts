@@ -1,8 +1,8 @@
-import { commandEnv, isForbiddenPassThrough } from '../src/strategy/command-env.js';
+import { commandEnv, passThroughNames } from '../src/strategy/command-env.js';
 import { contextPayload } from '../src/strategy/context-payload.js';
 import { StrategyLoadError } from '../src/strategy/load-strategy.js';
 import { numberSetting } from '../src/strategy/number-setting.js';
-import { CommandFailedError, runCommand } from '../src/strategy/run-command.js';
+import { CommandFailedError, runCommand, StopReason } from '../src/strategy/run-command.js';
 import type { Strategy, StrategyOptions } from '../src/strategy/types.js';
 
 /** A signal is a word or a small JSON object: more output than this is not one. */
@@ -28,16 +28,14 @@ export function create(options: StrategyOptions): Strategy {
     throw new StrategyLoadError('BRIDGE_STRATEGY: command: needs a command line, e.g. command:python3 my_strategy.py');
   }
   const killGraceMs = numberSetting(options.settings, 'BRIDGE_COMMAND_KILL_GRACE_MS', { fallback: 2000, integer: true, min: 0, max: 60_000, expects: 'a whole number of ms, 0 to 60000' });
-  const extra = (options.settings.BRIDGE_COMMAND_ENV ?? '')
-    .split(',')
-    .map((name) => name.trim())
-    .filter((name) => name !== '');
-  for (const name of extra) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new StrategyLoadError(`BRIDGE_COMMAND_ENV: expected variable names separated by commas, got ${JSON.stringify(name)}`);
-    if (isForbiddenPassThrough(name)) throw new StrategyLoadError(`BRIDGE_COMMAND_ENV: ${name} is the bridge's own configuration and never reaches a strategy command`);
-  }
+  const extra = passThroughNames(options.settings);
   // The runtime passes the process environment in options.env; only the allowlist is passed on.
   const inherited = options.env ?? {};
+  // SIGTERM during a command ends the command now, not when the strategy timeout runs out.
+  const stopping = new AbortController();
+  const onStop = () => stopping.abort(new StopReason('the bridge is stopping: the command was stopped'));
+  if (options.stop?.aborted) onStop();
+  else options.stop?.addEventListener('abort', onStop, { once: true });
 
   return {
     name: 'command',
@@ -47,7 +45,7 @@ export function create(options: StrategyOptions): Strategy {
         const { stdout, stderr } = await runCommand(commandLine, {
           input: `${JSON.stringify(context)}\n`,
           env: commandEnv(context, inherited, extra),
-          signal: ctx.signal,
+          signal: AbortSignal.any([ctx.signal, stopping.signal]),
           maxOutputBytes: MAX_OUTPUT_BYTES,
           killGraceMs,
         });

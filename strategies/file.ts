@@ -2,6 +2,8 @@ import path from 'node:path';
 import { StrategyLoadError } from '../src/strategy/load-strategy.js';
 import { readSignalFile } from '../src/strategy/read-signal-file.js';
 import { signalMaxAgeMs } from '../src/strategy/signal-max-age.js';
+import { createSignalEmitter } from '../src/strategy/signal-emitter.js';
+import { watchSignalFile, type SignalFileWatcher } from '../src/strategy/watch-signal-file.js';
 import type { Strategy, StrategyOptions } from '../src/strategy/types.js';
 
 /** A signal is a word or a small JSON object: a bigger file is not one. */
@@ -20,16 +22,30 @@ const KEEPING = 'the local strategy may have stopped: keeping the position';
  * rename it over the path): the read is one read(2) of one open file, so it sees either the old
  * content or the new, never half of it. An empty file is refused for that reason: it is what a
  * reader sees in the middle of a non-atomic rewrite, so "nothing" must be written as NONE.
+ *
+ * Event-driven: the file's folder is watched, and each new version of the file (renamed into
+ * place) ticks the bridge at once; an unchanged file changes nothing between ticks. The
+ * schedule stays as a heartbeat that re-reads the file (and applies the staleness rule above).
  */
 export function create(options: StrategyOptions): Strategy {
   const given = options.spec.slice(options.spec.indexOf(':') + 1).trim();
   if (given === '') throw new StrategyLoadError('BRIDGE_STRATEGY: file: needs the path of the signal file, e.g. file:/var/lib/my-strategy/signal.json');
   const file = path.resolve(given);
   const maxAgeMs = signalMaxAgeMs(options.settings);
-  options.log.info({ file, maxAgeS: maxAgeMs / 1000 }, 'file strategy: reading the signal file at every tick');
+  options.log.info({ file, maxAgeS: maxAgeMs / 1000 }, 'file strategy: reading the signal file at every tick, and ticking at once when it is replaced');
+  const signals = createSignalEmitter();
+  let watcher: SignalFileWatcher | undefined;
 
   return {
     name: 'file',
+    onSignal: signals.on,
+    async start() {
+      watcher ??= watchSignalFile(file, { log: options.log, onNew: (seenAt) => signals.emit(seenAt) });
+    },
+    async close() {
+      watcher?.close();
+      watcher = undefined;
+    },
     async decide(ctx) {
       let read;
       try {

@@ -13,7 +13,7 @@ export interface TrackRecord {
   readonly cumulativePl?: number;
   readonly plAsOf?: string;
   /** /strategy_trade, ascending. */
-  readonly transactions: readonly { tradeId: string; openclose: string; orderRef: string; price?: number; timestamp?: string }[];
+  readonly transactions: readonly { tradeId: string; openclose: string; orderRef: string; price?: number; timestamp?: string; realizedPL?: number }[];
 }
 
 const num = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number)]);
@@ -30,6 +30,7 @@ const tradeReply = z.looseObject({
       orderRef: z.string().optional(),
       price: num.optional(),
       timestamp: z.string().optional(),
+      realizedPL: num.optional(),
     }),
   ),
 });
@@ -49,6 +50,6 @@ export async function fetchTrackRecord(http: Http, log: Logger, account: { user:
     tradeCount: perf?.TradeCnt,
     cumulativePl: lastDay?.TotalPL,
     plAsOf: lastDay?.Acdate,
-    transactions: trades.res.map((t) => ({ tradeId: t.trade_ID, openclose: t.openclose ?? 'unknown', orderRef: t.order_Ref ?? t.order_ref ?? t.orderRef ?? '', price: t.price, timestamp: t.timestamp })),
+    transactions: trades.res.map((t) => ({ tradeId: t.trade_ID, openclose: t.openclose ?? 'unknown', orderRef: t.order_Ref ?? t.order_ref ?? t.orderRef ?? '', price: t.price, timestamp: t.timestamp, realizedPL: t.realizedPL })),
   };
 }

@@ -22,8 +22,16 @@ export function journalCommand(io: CliIo, options: JournalOptions): Promise<numb
   return withRuntime(io, { ...options, bridge: undefined }, { withStrategies: false, logTo: 'stderr' }, async ({ runtime }) => {
     const journal = runtime.record.journal;
     const entries = await journal.entries({ bridge: options.bridge, since });
+    // `journal --json | head` closes the pipe early: stop writing, and that is no failure.
+    let closed = false;
+    io.stdout.on('error', () => {
+      closed = true;
+    });
     if (options.csv) io.stdout.write(`${CSV_COLUMNS.join(',')}\n`);
-    for (const entry of entries) io.stdout.write(`${options.json ? JSON.stringify(entry) : options.csv ? csvRow(entry) : formatEntry(entry)}\n`);
+    for (const entry of entries) {
+      if (closed) break;
+      io.stdout.write(`${options.json ? JSON.stringify(entry) : options.csv ? csvRow(entry) : formatEntry(entry)}\n`);
+    }
     if (!options.json && !options.csv && entries.length === 0) io.stderr.write('journal: no entries\n');
     return EXIT.ok;
   });

@@ -4,7 +4,9 @@ import { createRateGate, type RateGate } from '../algogene/rate-gate.js';
 import { createSessionTokens, type SessionTokens } from '../algogene/session-tokens.js';
 import { assertBinding, bindingOf } from '../bridge/bind-account.js';
 import { createBridge, type Bridge } from '../bridge/create-bridge.js';
-import type { Config } from '../config.js';
+import type { BridgeConfig, Config } from '../config.js';
+import type { Metrics } from '../http/create-metrics.js';
+import { instrumentClient, instrumentTokens } from '../http/instrument-client.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { Secrets } from '../logging/secrets.js';
 import { createBridgeLease, type BridgeLease } from '../store/bridge-lease.js';
@@ -55,7 +57,13 @@ export interface RuntimeOptions {
   /** Fleet mode: every bridge gets a lease, none acquired here: the fleet's rebalancer takes its share. */
   readonly fleet?: boolean;
   /** With a lease held elsewhere: wait for it (run --standby) instead of refusing. */
+  /** Aborted when the process is stopping: strategies end what they run (see StrategyOptions.stop). */
+  readonly stop?: AbortSignal;
   readonly standby?: (bridgeId: string, holder: import('../store/bridge-lease.js').LeaseHolder) => Promise<boolean>;
+  /** Counts API calls and token renewals (run's /metrics). */
+  readonly metrics?: Metrics;
+  /** Wraps each bridge's strategy (run's halt gate). */
+  readonly wrapStrategy?: (bridge: BridgeConfig, strategy: Strategy) => Strategy;
 }
 
 const NO_STRATEGY: Strategy = {
@@ -72,6 +80,7 @@ const NO_STRATEGY: Strategy = {
  */
 export async function openRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
   const { log, secrets } = options;
+  secrets.add(config.http.token);
   for (const bridge of config.bridges) {
     secrets.add(bridge.apiKey);
     secrets.add(bridge.settings.BRIDGE_WEBHOOK_SECRET);
@@ -123,15 +132,19 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
         // The rate limit is the user's: one gate per user, beside its token, for all its bridges.
         const userLog = log.child({ module: 'session', user: bridgeConfig.user });
         const gate = createRateGate({ log: userLog, callsPerMinute: config.callsPerMinute });
-        session = { gate, tokens: createSessionTokens({ http, log: userLog, secrets, user: bridgeConfig.user, apiKey: bridgeConfig.apiKey, gate }) };
+        let tokens = createSessionTokens({ http, log: userLog, secrets, user: bridgeConfig.user, apiKey: bridgeConfig.apiKey, gate });
+        if (options.metrics) tokens = instrumentTokens(tokens, bridgeConfig.user, options.metrics);
+        session = { gate, tokens };
         sessions.set(sessionKey, session);
       }
       const { tokens, gate } = session;
       const account = { user: bridgeConfig.user, apiKey: bridgeConfig.apiKey, accountId: bridgeConfig.accountId, runmode: bridgeConfig.runmode };
-      const client = createClient({ http, log: bridgeLog.child({ module: 'algogene' }), tokens, account, gate });
-      const strategy = options.withStrategies
-        ? await loadStrategy(bridgeConfig.strategy, { settings: bridgeConfig.settings, env: options.env, log: bridgeLog.child({ module: 'strategy' }) })
+      const plainClient = createClient({ http, log: bridgeLog.child({ module: 'algogene' }), tokens, account, gate });
+      const client = options.metrics ? instrumentClient(plainClient, options.metrics) : plainClient;
+      const loaded = options.withStrategies
+        ? await loadStrategy(bridgeConfig.strategy, { settings: bridgeConfig.settings, env: options.env, stop: options.stop, log: bridgeLog.child({ module: 'strategy' }) })
         : NO_STRATEGY;
+      const strategy = options.wrapStrategy ? options.wrapStrategy(bridgeConfig, loaded) : loaded;
       const state = createBridgeState(store, bridgeConfig.id);
       const binding = bindingOf(bridgeConfig, config.baseUrl);
       await assertBinding(state, bridgeConfig.id, binding);

@@ -3,13 +3,15 @@ import { LeaseLostError } from '../bridge/lease-lost-error.js';
 import { runWorker } from '../bridge/run-worker.js';
 import { ConfigError } from '../config-error.js';
 import { openFleet } from '../fleet/open-fleet.js';
+import { prepareRunHttp } from '../http/serve-run.js';
 import { EXIT, type CliIo } from './cli-io.js';
 import { withRuntime, type CommandOptions } from './with-runtime.js';
 
 /** `run`: the daemon. Ticks on each bridge's schedule until stopped or --ticks N are done. */
 export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number; standby?: boolean; fleet?: boolean }): Promise<number> {
   const fleetOf = (config: { fleet?: string }) => (options.fleet === true || config.fleet !== undefined ? (config.fleet ?? 'default') : undefined);
-  return withRuntime(io, options, { withStrategies: true, logTo: 'stdout', lease: !options.dryRun, standby: options.standby, fleet: (config) => fleetOf(config) !== undefined }, async ({ runtime, log, config }) => {
+  const http = prepareRunHttp();
+  return withRuntime(io, options, { withStrategies: true, logTo: 'stdout', lease: !options.dryRun, standby: options.standby, fleet: (config) => fleetOf(config) !== undefined, observe: http.observe }, async ({ runtime, log, config, secrets }) => {
     const fleetName = fleetOf(config);
     if (fleetName !== undefined && (options.dryRun || !runtime.identity)) {
       io.stderr.write('config: BRIDGE_FLEET: a dry run takes no lease, so it cannot share bridges with a fleet: run --dry-run without --fleet\n');
@@ -27,6 +29,14 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
       { bridges: runtime.bridges.map((b) => ({ id: b.id, mode: b.config.mode, instrument: b.config.instrument, strategy: b.config.strategy, policy: b.config.policy, schedule: b.config.schedule })), store: runtime.store.where, dryRun: options.dryRun || undefined, fleet: fleetName },
       'signal-bridge running',
     );
+    let served;
+    try {
+      served = await http.start({ config, runtime, log, secrets, instance: runtime.identity?.instance });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      for (const problem of error.problems) io.stderr.write(`config: ${secrets.redact(problem)}\n`);
+      return EXIT.config;
+    }
     const stop = new AbortController();
     // SIGTERM may have come during start-up, before anyone listened.
     if (io.signal.aborted) stop.abort();
@@ -52,14 +62,16 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
     const lost = new Set<string>();
     try {
       await runWorker({
-        bridges: fleet ? runtime.bridges.map((b) => fleet.track(b)) : runtime.bridges,
+        bridges: fleet ? served.bridges.map((b) => fleet.track(b)) : served.bridges,
         concurrency: config.concurrency,
         log,
         maxTicks: options.ticks,
         signal: stop.signal,
         // Asked at every moment: in a fleet, a bridge this instance does not hold now is not ticked now.
         isRetired: (bridge) => lost.has(bridge.id) || (fleet !== undefined && !fleet.isMine(bridge.id)),
-        onTick: ({ bridge, result }) => {
+        onTick: (event) => {
+          const { bridge, result } = event;
+          served.onTick(event);
           if (!(result.error instanceof LeaseLostError)) return;
           // In a fleet a lost lease is a bridge that moved; alone, it is a process that must stop.
           if (fleet) return fleet.leaseLost(bridge.id);
@@ -70,6 +82,7 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
     } finally {
       clearInterval(renewal);
       await fleet?.stop();
+      await served.stop();
     }
     log.info('signal-bridge stopped');
     return lost.size > 0 ? EXIT.failed : EXIT.ok;

@@ -9,7 +9,7 @@ import { StrategyLoadError } from '../strategy/load-strategy.js';
 import { EXIT, type CliIo } from './cli-io.js';
 import { BindingError } from '../bridge/binding-error.js';
 import { LeaseHeldError } from './lease-held-error.js';
-import { openRuntime, type ProcessIdentity, type Runtime } from './open-runtime.js';
+import { openRuntime, type ProcessIdentity, type Runtime, type RuntimeOptions } from './open-runtime.js';
 import { readEnv } from './read-env.js';
 
 export interface CommandOptions {
@@ -33,6 +33,10 @@ export interface RuntimeSetup {
   readonly standby?: boolean;
   /** run --fleet (BRIDGE_FLEET does the same): leases are taken by the fleet, not at start. */
   readonly fleet?: (config: Config) => boolean;
+  /** run's metrics and halts: counted and gated from outside the client and the strategies. */
+  readonly observe?: Pick<RuntimeOptions, 'metrics' | 'wrapStrategy'>;
+  /** close: another process holds a bridge; answers the exit code, or undefined to refuse as usual. */
+  readonly onLeaseHeld?: (error: LeaseHeldError, ctx: { config: Config; secrets: Secrets }) => Promise<number | undefined>;
 }
 
 export interface CommandContext {
@@ -70,6 +74,7 @@ export async function withRuntime(io: CliIo, options: CommandOptions, setup: Run
   let runtime: Runtime;
   try {
     runtime = await openRuntime(config, {
+      ...setup.observe,
       log,
       secrets,
       env,
@@ -77,6 +82,7 @@ export async function withRuntime(io: CliIo, options: CommandOptions, setup: Run
       withStrategies: setup.withStrategies,
       startStrategies: setup.startStrategies,
       only: options.bridge,
+      stop: io.signal,
       lease: setup.lease ? thisProcess() : undefined,
       fleet: setup.lease === true && setup.fleet?.(config) === true,
       standby: setup.standby
@@ -89,6 +95,10 @@ export async function withRuntime(io: CliIo, options: CommandOptions, setup: Run
         : undefined,
     });
   } catch (error) {
+    if (error instanceof LeaseHeldError && setup.onLeaseHeld) {
+      const answered = await setup.onLeaseHeld(error, { config, secrets });
+      if (answered !== undefined) return answered;
+    }
     if (error instanceof StrategyLoadError || error instanceof ConfigError || error instanceof LeaseHeldError || error instanceof BindingError) {
       say(`${error instanceof LeaseHeldError || error instanceof BindingError ? 'refused' : 'config'}: ${error.message}`);
       return EXIT.config;

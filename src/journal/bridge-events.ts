@@ -1,6 +1,7 @@
 import type { Logger } from '../logging/create-logger.js';
+import { confirmClose, type TradeRows } from './confirm-close.js';
 import type { Journal } from './create-journal.js';
-import type { JournalEvent } from './events.js';
+import type { EventOf, JournalEvent } from './events.js';
 
 /**
  * What a bridge tells the world: the sink it calls at each event. Fire-and-forget: `record`
@@ -23,8 +24,12 @@ export interface EventObserver {
 }
 
 export interface EventSink {
-  forBridge(bridge: string): BridgeEvents;
-  /** Resolves once every event recorded so far is written (or has failed): for shutdown and tests. */
+  /**
+   * The sink of one bridge. With `trades` (the account's strategy_trade by orderRef), a close is
+   * journaled with the price and P&L the server reports, looked up off the tick.
+   */
+  forBridge(bridge: string, options?: { trades?: TradeRows; confirmDelaysMs?: readonly number[] }): BridgeEvents;
+  /** Resolves once every event recorded so far is written (or has failed), closes confirmed included: for shutdown and tests. */
   flush(): Promise<void>;
 }
 
@@ -56,15 +61,36 @@ export function createEventSink(deps: { journal?: Journal; observer?: EventObser
     void write.finally(() => pending.delete(write));
   }
 
+  function emit(bridge: string, event: JournalEvent): void {
+    try {
+      append(bridge, event);
+      observer?.observe(bridge, event);
+    } catch (error) {
+      log.error({ bridge, event, error: (error as Error).message }, 'event not recorded');
+    }
+  }
+
+  function confirm(bridge: string, trades: TradeRows, request: Parameters<typeof confirmClose>[1], delaysMs: readonly number[] | undefined): void {
+    const done = confirmClose(trades, request, { log: log.child({ bridge }), delaysMs }).then(
+      (close) => emit(bridge, close),
+      (error: Error) => log.error({ bridge, tradeId: request.tradeId, error: error.message }, 'close not confirmed'),
+    );
+    pending.add(done);
+    void done.finally(() => pending.delete(done));
+  }
+
   return {
-    forBridge(bridge) {
+    forBridge(bridge, options = {}) {
+      const { trades } = options;
       return {
         record(event) {
-          try {
-            append(bridge, event);
-            observer?.observe(bridge, event);
-          } catch (error) {
-            log.error({ bridge, event, error: (error as Error).message }, 'event not recorded');
+          if (trades && event.type === 'close' && event.realisedPnl === undefined) {
+            confirm(bridge, trades, closeRequest(event), options.confirmDelaysMs);
+            return;
+          }
+          emit(bridge, event);
+          if (trades && event.type === 'close_requested' && event.outcome !== 'cancelled') {
+            confirm(bridge, trades, { tradeId: event.tradeId, orderRef: event.orderRef, reason: event.reason, side: event.side, volume: event.volume }, options.confirmDelaysMs);
           }
         },
         tickOk() {
@@ -73,7 +99,14 @@ export function createEventSink(deps: { journal?: Journal; observer?: EventObser
       };
     },
     async flush() {
+      // A confirmation adds an append when it ends: loop until nothing is left.
       while (pending.size > 0) await Promise.all([...pending]);
     },
   };
+}
+
+function closeRequest(event: EventOf<'close'>): Parameters<typeof confirmClose>[1] {
+  const { tradeId, orderRef, reason, price, serverReason } = event;
+  const side = event.side === 'BUY' || event.side === 'SELL' ? event.side : undefined;
+  return { tradeId, orderRef, reason, price, serverReason, side, volume: typeof event.volume === 'number' ? event.volume : undefined };
 }

@@ -18,7 +18,16 @@ export const eventSchemas = {
   order_sent: z.looseObject({ orderRef: z.string(), side, volume: num, instrument: z.string(), sentAt: z.string() }),
   /** The server acknowledged the order. latencyMs: from the scheduled moment (or the signal's arrival) to the acknowledgement. */
   open: z.looseObject({ orderRef: z.string(), tradeId: z.string(), side, volume: num, instrument: z.string(), price: num.optional(), latencyMs: num.optional() }),
-  close_requested: z.looseObject({ tradeId: z.string(), orderRef: z.string().optional(), reason: z.enum(closeReasons), outcome: z.string().optional() }),
+  /** close_orders (or cancel_orders for an unfilled order: outcome cancelled) was accepted. */
+  close_requested: z.looseObject({
+    tradeId: z.string(),
+    orderRef: z.string().optional(),
+    reason: z.enum(closeReasons),
+    outcome: z.string().optional(),
+    side: side.optional(),
+    volume: num.optional(),
+    instrument: z.string().optional(),
+  }),
   /** The trade is off the account, with the closing price and realised P&L as the server reports them when known. */
   close: z.looseObject({
     tradeId: z.string(),
@@ -28,6 +37,8 @@ export const eventSchemas = {
     openPrice: num.optional(),
     realisedPnl: num.optional(),
     openedAt: z.string().optional(),
+    /** The server's own words for why it closed the trade, when it said. */
+    serverReason: z.string().optional(),
   }),
   tick_failed: z.looseObject({ reason: z.string(), errorType: z.string().optional(), scheduledAt: z.string().optional() }),
   /** The halt file or the circuit breaker withheld an order. */

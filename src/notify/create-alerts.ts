@@ -32,7 +32,7 @@ export function createAlerts(notifier: Notifier, rules: AlertRules): Alerts {
           const count = (failures.get(bridge) ?? 0) + 1;
           failures.set(bridge, count);
           if (event.errorType === 'AuthError') send(bridge, 'auth', 'critical', 'authentication failed', event.reason);
-          else if (event.errorType === 'RateLimitError') send(bridge, 'rate-limit', 'warning', 'rate limited: pausing', event.reason);
+          else if (event.errorType === 'RateLimitError' || event.errorType === 'PausedError') send(bridge, 'rate-limit', 'warning', 'rate limited: pausing', event.reason);
           if (count >= rules.failuresInRow) send(bridge, 'tick_failed', 'critical', `${count} ticks failed in a row`, event.reason);
           return;
         }

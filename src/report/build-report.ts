@@ -7,6 +7,8 @@ export interface MarketplaceFigures {
   readonly account: string;
   /** Closed trades on the account with this bridge's orderRef prefix (strategy_trade). */
   readonly tradesClosed?: number;
+  /** The sum of those closes' realizedPL, when the server reports one for each. */
+  readonly realisedPnl?: number;
   readonly totalPnl?: number;
   readonly tradeCount?: number;
   readonly cumulativePl?: number;
@@ -50,19 +52,22 @@ export function buildReport(input: {
     if (account === undefined || record === undefined) return { id, ...figures, algogene: null, differences: [] };
     if (record instanceof Error) return { id, ...figures, algogene: { account, error: record.message }, differences: [] };
     const prefix = `sb.${id}.`;
-    const tradesClosed = new Set(record.transactions.filter((t) => t.openclose === 'close' && t.orderRef.startsWith(prefix)).map((t) => t.tradeId)).size;
+    const closes = record.transactions.filter((t) => t.openclose === 'close' && t.orderRef.startsWith(prefix));
+    const tradesClosed = new Set(closes.map((t) => t.tradeId)).size;
+    const realisedPnl = closes.every((t) => t.realizedPL !== undefined) ? Math.round(closes.reduce((sum, t) => sum + t.realizedPL!, 0) * 100) / 100 : undefined;
     const sharing = ids.filter((other) => accountOf.get(other) === account);
     const differences: string[] = [];
     if (!input.since && tradesClosed !== figures.tradesClosed) differences.push(`trades closed: journal ${figures.tradesClosed}, ALGOGENE ${tradesClosed}`);
+    if (!input.since && realisedPnl !== undefined && Math.abs(realisedPnl - figures.realisedPnl) > PNL_TOLERANCE) differences.push(`realised P&L of this bridge's trades: journal ${figures.realisedPnl}, ALGOGENE ${realisedPnl}`);
     const ours = sharing.reduce((sum, other) => sum + own.get(other)!.realisedPnl, 0);
     if (!input.since && record.totalPnl !== undefined && Math.abs(record.totalPnl - ours) > PNL_TOLERANCE) {
-      differences.push(`realised P&L: journal ${Math.round(ours * 100) / 100}${sharing.length > 1 ? ` (bridges ${sharing.join(', ')})` : ''}, ALGOGENE ${record.totalPnl}`);
+      differences.push(`account's realised P&L: journal ${Math.round(ours * 100) / 100}${sharing.length > 1 ? ` (bridges ${sharing.join(', ')})` : ''}, ALGOGENE ${record.totalPnl}`);
     }
     if (figures.closesWithoutPnl > 0) differences.push(`${figures.closesWithoutPnl} close(s) in the journal without a P&L: the journal's total misses them`);
     return {
       id,
       ...figures,
-      algogene: { account, tradesClosed, totalPnl: record.totalPnl, tradeCount: record.tradeCount, cumulativePl: record.cumulativePl, sharedWith: sharing.length > 1 ? sharing.filter((o) => o !== id) : undefined },
+      algogene: { account, tradesClosed, realisedPnl, totalPnl: record.totalPnl, tradeCount: record.tradeCount, cumulativePl: record.cumulativePl, sharedWith: sharing.length > 1 ? sharing.filter((o) => o !== id) : undefined },
       differences,
     };
   });

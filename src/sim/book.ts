@@ -38,6 +38,8 @@ export interface Trade extends BookKey, NewOrder {
   closeAtUs: number | null;
   /** close_orders requests accepted for it (a second one while closing is answered SUCCESS and changes nothing). */
   closeRequests: number;
+  /** Accepted closes that the broker then refused (close-refused fault): the trade stayed open. */
+  closeRefusals: number;
   endedUs: number | null;
   /** Market price when placed. */
   placePrice: number;
@@ -91,6 +93,7 @@ export class Books {
       closeRequestedUs: null,
       closeAtUs: null,
       closeRequests: 0,
+      closeRefusals: 0,
       endedUs: null,
       placePrice: order.buysell === 'BUY' ? quote.ask : quote.bid,
       entryPrice: null,
@@ -130,8 +133,11 @@ export class Books {
     return trades.reverse().find((t) => t.tradeId !== tradeId && t.state === 'closed');
   }
 
-  /** All-or-nothing: if one ID is not a filled trade of this book that is still open, nothing is closed. */
-  close(key: BookKey, ids: string[], nowUs: number): IdsResult {
+  /**
+   * All-or-nothing: if one ID is not a filled trade of this book that is still open, nothing is closed.
+   * `brokerRefuses`: the request is accepted, and the broker refuses it; an open trade stays open.
+   */
+  close(key: BookKey, ids: string[], nowUs: number, brokerRefuses = false): IdsResult {
     const book = this.find(key);
     if (book) this.settle(book, nowUs);
     const unique = [...new Set(ids)];
@@ -143,7 +149,8 @@ export class Books {
     }
     for (const t of found) {
       t.closeRequests++;
-      if (t.state === 'closing') continue;
+      if (brokerRefuses && t.state === 'open') t.closeRefusals++;
+      if (t.state === 'closing' || brokerRefuses) continue;
       t.state = 'closing';
       t.closeRequestedUs = nowUs;
       t.closeAtUs = nowUs + this.delays.closeUs;

@@ -25,6 +25,7 @@ const ONLY_ON: Partial<Record<FaultKind, readonly string[]>> = {
   'empty-list': ['/opened_trades', '/pending_trades'],
   'recycled-id': ['/open_order'],
   'exponent-id': ['/open_order', '/opened_trades', '/pending_trades', '/query_order'],
+  'close-refused': ['/close_orders'],
 };
 
 /**
@@ -42,6 +43,7 @@ const FIXED_PHASE: Partial<Record<FaultKind, FaultPhase>> = {
   'recycled-id': 'after',
   oversize: 'after',
   'exponent-id': 'after',
+  'close-refused': 'after',
 };
 
 export const appliesTo = (kind: FaultKind, path: string) => ONLY_ON[kind]?.includes(path) ?? true;

@@ -20,6 +20,8 @@ export interface ApiState {
 }
 
 const INVALID_SESSION = 'Invalid session!';
+/** query_order's err_msg for an open trade whose last close the broker refused (sim wording). */
+export const CLOSE_REFUSED = 'close order rejected by broker';
 
 export function apiRoutes(s: ApiState): Map<string, Handler> {
   const userOf = (p: Params): string | Reply => (s.auth.checkKey(p.user, p.api_key) ? (p.user as string) : fail(401, 'invalid api_key'));
@@ -126,7 +128,7 @@ export function apiRoutes(s: ApiState): Map<string, Handler> {
     const filled = t.state !== 'pending' && t.state !== 'cancelled';
     return ok({
       status: filled ? 'FILLED' : 'PENDING',
-      err_msg: t.state === 'cancelled' ? 'order cancelled' : '',
+      err_msg: t.state === 'cancelled' ? 'order cancelled' : t.state === 'open' && t.closeRefusals > 0 ? CLOSE_REFUSED : '',
       tradeID: t.tradeId,
       orderRef: t.orderRef,
       buysell: t.buysell === 'BUY' ? 1 : -1,
@@ -149,7 +151,7 @@ export function apiRoutes(s: ApiState): Map<string, Handler> {
     });
   };
 
-  const closeOrders: Handler = (p, nowUs) => {
+  const closeOrders: Handler = (p, nowUs, ctx) => {
     const key = bookOf(p, nowUs);
     if (isReply(key)) return key;
     let ids = idList(p.tradeIDs);
@@ -159,7 +161,7 @@ export function apiRoutes(s: ApiState): Map<string, Handler> {
       if (ids.length === 0) return fail(400, `no open trade with orderRef: ${show(p.orderRef)}`);
     }
     if (ids.length === 0) return fail(400, 'missing tradeIDs or orderRef');
-    const r = s.books.close(key, ids, nowUs);
+    const r = s.books.close(key, ids, nowUs, ctx?.brokerRefusesClose === true);
     if (!r.ok) return fail(400, `trade not found: ${show(r.missing)}`);
     return ok({ res: `Submitted close order request for ${r.ids.map((id) => `'${id}',`).join('')}`, status: 'SUCCESS' });
   };

@@ -14,6 +14,7 @@ export const API_FAULT_KINDS = [
   'echo',
   'oversize',
   'exponent-id',
+  'close-refused',
 ] as const;
 export const ALL_FAULT_KINDS = [...FAULT_KINDS, ...API_FAULT_KINDS] as const;
 export type FaultKind = (typeof ALL_FAULT_KINDS)[number];

@@ -9,7 +9,13 @@ export interface Reply {
   recycledId?: () => string;
 }
 
-export type Handler = (p: Params, nowUs: number) => Reply;
+/** What a fault asks of the handler itself (the other faults only change the reply). */
+export interface RouteContext {
+  /** close-refused: accept the close request, then have the broker refuse it. */
+  brokerRefusesClose?: boolean;
+}
+
+export type Handler = (p: Params, nowUs: number, ctx?: RouteContext) => Reply;
 
 export const ok = (body: unknown): Reply => ({ status: 200, body });
 export const fail = (status: number, res: string): Reply => ({ status, body: { status: 'FAIL', res } });

@@ -1,10 +1,10 @@
 /** HTTP plumbing: routing under the base path, body parsing, delays, fault delivery and connection bookkeeping. */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { apiFaultReply } from './fault-replies.js';
 import type { Fault, Faults } from './faults.js';
 import type { FaultKind, FaultPhase } from './options.js';
-import type { Handler, Params, Reply } from './reply.js';
-import { EXCEED_ACCESS } from './rate-limit.js';
+import type { Handler, Params, Reply, RouteContext } from './reply.js';
 import { nowUs } from './time.js';
 
 export interface RequestLogEntry {
@@ -143,7 +143,7 @@ export class SimServer {
     if (fault?.phase === 'before') return this.deliverFault(fault, null, req, res, entry, { url, body });
     const refused = params && this.gate(params, Date.now());
     if (refused) entry.rateLimited = true;
-    const reply = params === null ? { status: 400, body: failBody('invalid JSON body') } : (refused ?? runRoute(route, params));
+    const reply = params === null ? { status: 400, body: failBody('invalid JSON body') } : (refused ?? runRoute(route, params, { brokerRefusesClose: fault?.kind === 'close-refused' }));
     if (fault) return this.deliverFault(fault, reply, req, res, entry, { url, body });
     entry.status = reply.status;
     send(res, reply);
@@ -158,33 +158,12 @@ export class SimServer {
     entry: RequestLogEntry,
     request: { url: URL; body: Buffer },
   ): void {
-    const answer = (r: Reply) => {
-      entry.status = r.status;
-      send(res, r);
-    };
-    const ok = reply !== null && reply.status === 200 && typeof reply.body === 'object' && reply.body !== null;
+    const lie = apiFaultReply(f.kind, reply, { method: req.method ?? 'GET', ...request }, this.faults.oversizeBytes);
+    if (lie) {
+      entry.status = lie.status;
+      return send(res, lie);
+    }
     switch (f.kind) {
-      case 'invalid-session':
-        return answer({ status: 400, body: { res: 'Invalid session!' } });
-      case 'unauthorized':
-        return answer({ status: 400, body: { res: 'Unauthorized' } });
-      case 'exceed-access':
-        return answer({ status: 400, body: { res: EXCEED_ACCESS } });
-      case '429-after':
-        return answer({ status: 429, body: failBody('too many requests'), headers: { 'retry-after': '1' } });
-      case 'echo': {
-        // As some proxies do: the whole request, key and token included, in the failure reason.
-        const text = `${req.method} ${request.url.pathname}${request.url.search}${request.body.length ? ' ' + request.body.toString('utf8') : ''}`;
-        return answer({ status: 400, body: failBody(`Bad request: ${text}`) });
-      }
-      case 'empty-list':
-        return answer(ok ? { status: 200, body: { count: 0, res: [] } } : reply!);
-      case 'recycled-id':
-        return answer(ok && reply.recycledId ? { status: 200, body: { ...(reply.body as object), tradeID: Number(reply.recycledId()) } } : reply!);
-      case 'exponent-id':
-        return answer(ok ? { status: 200, body: exponentIds(reply.body as Record<string, unknown>) } : reply!);
-      case 'oversize':
-        return answer({ status: reply?.status ?? 200, body: { ...(reply?.body as object), padding: 'x'.repeat(this.faults.oversizeBytes) } });
       case '500':
         entry.status = 500;
         return send(res, { status: 500, body: failBody('internal server error') });
@@ -261,22 +240,10 @@ function describe(entry: RequestLogEntry, p: Params): void {
   entry.tradeIds = text(p.tradeIDs) ?? text(p.tradeID);
 }
 
-/** Trade IDs written in exponent form, as a float-minded server might: "7.46812345678e+11". */
-function exponentIds(body: Record<string, unknown>): Record<string, unknown> {
-  const swap = (o: Record<string, unknown>) => {
-    const out = { ...o };
-    for (const k of ['tradeID', 'trade_ID']) if (k in out) out[k] = Number(out[k]).toExponential();
-    return out;
-  };
-  const out = swap(body);
-  if (Array.isArray(out.res)) out.res = out.res.map((t) => (typeof t === 'object' && t !== null ? swap(t as Record<string, unknown>) : t));
-  return out;
-}
-
 /** A throwing handler is a simulator bug; the client still gets an answer in the API's error shape. */
-function runRoute(route: Handler, params: Params): Reply {
+function runRoute(route: Handler, params: Params, ctx: RouteContext): Reply {
   try {
-    return route(params, nowUs());
+    return route(params, nowUs(), ctx);
   } catch {
     return { status: 500, body: failBody('internal error') };
   }

@@ -10,6 +10,8 @@ export interface TradeSnapshot extends BookKey, NewOrder {
   closeRequestedAt: number | null;
   /** close_orders requests accepted for this trade (more than 1: the client asked again). */
   closeRequests: number;
+  /** Of those, the ones the broker refused (close-refused fault): the trade stayed open. */
+  closeRefusals: number;
   closedAt: number | null;
   cancelledAt: number | null;
   entryPrice: number | null;
@@ -38,6 +40,7 @@ export function toSnapshot(t: Trade): TradeSnapshot {
     openedAt: ms(t.openedUs),
     closeRequestedAt: ms(t.closeRequestedUs),
     closeRequests: t.closeRequests,
+    closeRefusals: t.closeRefusals,
     closedAt: t.state === 'closed' ? ms(t.endedUs) : null,
     cancelledAt: t.state === 'cancelled' ? ms(t.endedUs) : null,
     entryPrice: t.entryPrice,

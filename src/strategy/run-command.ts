@@ -1,5 +1,6 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { killProcessGroup } from './kill-process-group.js';
+import { spawnWithLifeline } from './spawn-with-lifeline.js';
 
 export interface RunCommandOptions {
   /** Written to stdin, which is then closed. */
@@ -36,11 +37,12 @@ export class CommandFailedError extends Error {
 }
 
 /**
- * Runs `commandLine` through the shell in a process group of its own, `input` on stdin, and
+ * Runs `commandLine` through the shell in a process group of its own, tied to this process by a
+ * lifeline (spawnWithLifeline: it dies with the bridge, even on kill -9), `input` on stdin, and
  * resolves with its stdout once it has exited 0 and closed its output. A non-zero exit, too
- * much output or an abort rejects with CommandFailedError. Either way the whole group (the
- * shell, the command and anything it started) is stopped before the promise settles:
- * SIGTERM, then SIGKILL after `killGraceMs`. POSIX only.
+ * much output or an abort rejects with CommandFailedError. Either way everything it started
+ * (the group, and any process that left it with setsid) is stopped before the promise settles:
+ * SIGTERM, then SIGKILL after `killGraceMs`. Linux.
  */
 export function runCommand(commandLine: string, options: RunCommandOptions): Promise<CommandOutput> {
   const maxStderr = options.maxStderrBytes ?? 4096;
@@ -50,8 +52,9 @@ export function runCommand(commandLine: string, options: RunCommandOptions): Pro
       return;
     }
     let child: ChildProcessWithoutNullStreams;
+    let marker: string;
     try {
-      child = spawn(commandLine, { shell: true, detached: true, env: options.env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+      ({ child, marker } = spawnWithLifeline(commandLine, { env: options.env, cwd: options.cwd, graceMs: options.killGraceMs }));
     } catch (error) {
       reject(new CommandFailedError(`the command could not be started: ${(error as Error).message}`, '', undefined));
       return;
@@ -70,7 +73,7 @@ export function runCommand(commandLine: string, options: RunCommandOptions): Pro
       options.signal.removeEventListener('abort', onAbort);
       // On failure this stops the command itself, before the caller hears of it; on success,
       // whatever the command left running behind it, without holding the answer up.
-      const stopped = pid === undefined ? Promise.resolve() : killProcessGroup(pid, { graceMs: options.killGraceMs }).then(() => undefined, () => undefined);
+      const stopped = pid === undefined ? Promise.resolve() : killProcessGroup(pid, { graceMs: options.killGraceMs, marker }).then(() => undefined, () => undefined);
       if (failure === undefined) {
         resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: stderrText(), pid: pid as number });
         return;
@@ -81,7 +84,7 @@ export function runCommand(commandLine: string, options: RunCommandOptions): Pro
         reject(new CommandFailedError(failure, stderrText(), pid));
       });
     };
-    const onAbort = () => settle('the command ran past the strategy timeout and was stopped');
+    const onAbort = () => settle(options.signal.reason instanceof StopReason ? options.signal.reason.message : 'the command ran past the strategy timeout and was stopped');
     options.signal.addEventListener('abort', onAbort, { once: true });
 
     child.stdout.on('data', (chunk: Buffer) => {
@@ -111,6 +114,11 @@ export function runCommand(commandLine: string, options: RunCommandOptions): Pro
       else settle(`the command was ended by ${signal ?? 'a signal'}${lastLine(stderrText())}`);
     });
   });
+}
+
+/** The abort reason that says why a command was stopped other than by its timeout (the bridge is stopping). */
+export class StopReason extends Error {
+  override name = 'StopReason';
 }
 
 /** ": <last line of stderr>", short, for an error message; the full (truncated) stderr is logged apart. */

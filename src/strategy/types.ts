@@ -53,7 +53,7 @@ export type StrategyAnswer = 'BUY' | 'SELL' | null | SignalAnswer | string | und
 export interface Strategy {
   readonly name: string;
   decide(ctx: StrategyContext): StrategyAnswer | Promise<StrategyAnswer>;
-  /** Start listeners or processes before the first tick (the webhook adapter does). */
+  /** Start processes before the first tick. */
   start?(): Promise<void>;
   close?(): Promise<void>;
   /**
@@ -63,6 +63,15 @@ export interface Strategy {
    * counts from that moment. Returns a function that removes the listener.
    */
   onSignal?(listener: SignalListener): () => void;
+  /** A strategy that is sent its signals (webhook): `run`'s HTTP server routes POST /signal to it. */
+  readonly signalEndpoint?: SignalEndpoint;
+}
+
+/** The receiving end of POST /signal, free of any HTTP framework. */
+export interface SignalEndpoint {
+  /** False when the Authorization header alone refuses the request: 401 before the body is read. */
+  admits(authorization: string | undefined): boolean;
+  receive(request: { readonly authorization?: string; readonly body: string }): { status: number; body: Record<string, unknown> };
 }
 
 /** Told that a new signal arrived, and when (ms since the epoch). */
@@ -78,6 +87,11 @@ export interface StrategyOptions {
    * allowlist of it (PATH, HOME, LANG, …) to the child. Settings never come from here.
    */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Aborted when the process is stopping (SIGTERM, SIGINT): a strategy running a command ends it
+   * at once instead of letting the tick wait out the strategy timeout.
+   */
+  readonly stop?: AbortSignal;
 }
 
 /** What a module in strategies/ (or a user path) may export as default. */

@@ -195,6 +195,8 @@ export function bridgeEnv(sim: Simulator, ws: Workspace, extra: Env = {}): Env {
     BRIDGE_STRATEGY: FIXED_SIGNAL,
     BRIDGE_TEST_SIGNAL: 'NONE',
     LOG_LEVEL: 'info',
+    // run serves HTTP on 8787 by default: tests that run in parallel turn it off unless they test it.
+    BRIDGE_HTTP_PORT: '0',
     ...extra,
   };
 }
@@ -210,7 +212,7 @@ export function liveOf(sim: Simulator, account: string, user = 'demo'): TradeSna
 }
 
 export interface TrackedStatus {
-  trade: { tradeId: string; orderRef: string; side: 'BUY' | 'SELL'; volume: number; instrument: string };
+  trade: { tradeId: string; orderRef: string; side: 'BUY' | 'SELL'; volume: number; instrument: string; status?: 'open' | 'closing' };
   server: { where: 'open' | 'pending' | 'gone' | 'unknown'; trade?: { tradeId: string } };
 }
 

@@ -66,7 +66,7 @@ describe('the report beside ALGOGENE', () => {
 
   it('flags a different count and P&L', () => {
     const report = buildReport({ entries: run, bridges: [{ id: 'b1', account: 'a1' }], records: new Map([['a1', record(35, ['1', '2', '3', '4', '5'])]]) });
-    expect(report.bridges[0]!.differences).toEqual(['trades closed: journal 4, ALGOGENE 5', 'realised P&L: journal 20, ALGOGENE 35']);
+    expect(report.bridges[0]!.differences).toEqual(['trades closed: journal 4, ALGOGENE 5', "account's realised P&L: journal 20, ALGOGENE 35"]);
   });
 
   it('says why the marketplace is missing', () => {

@@ -59,6 +59,29 @@ describe('fault kinds that act, then answer wrongly', () => {
   });
 });
 
+describe('close-refused', () => {
+  const s = useSim({ beforeEach, afterEach });
+
+  it('close_orders answers SUCCESS, the broker refuses: the trade stays open, query_order says why; the next close works', async () => {
+    const token = await login(s.sim);
+    const id = await openOrder(s.sim, token);
+    s.sim.injectFault({ kind: 'close-refused' });
+    const r = await post(s.sim, '/close_orders', acct(token, { tradeIDs: id }));
+    expect(r.body).toEqual({ res: `Submitted close order request for '${id}',`, status: 'SUCCESS' });
+    expect((await get(s.sim, '/opened_trades', acct(token))).body.count).toBe(1);
+    expect((await get(s.sim, '/query_order', acct(token, { tradeID: id }))).body).toMatchObject({ status: 'FILLED', openclose: 'open', err_msg: 'close order rejected by broker' });
+    expect(s.sim.books()[0]).toMatchObject({ state: 'open', closeRequests: 1, closeRefusals: 1 });
+    await post(s.sim, '/close_orders', acct(token, { tradeIDs: id }));
+    expect(s.sim.books()[0]).toMatchObject({ state: 'closed', closeRequests: 2, closeRefusals: 1 });
+  });
+
+  it('an unknown ID is still refused with 400: only an accepted close can be refused by the broker', async () => {
+    const token = await login(s.sim);
+    s.sim.injectFault({ path: '/close_orders', kind: 'close-refused' });
+    expect((await post(s.sim, '/close_orders', acct(token, { tradeIDs: '746800000001' }))).status).toBe(400);
+  });
+});
+
 describe('echo', () => {
   const s = useSim({ beforeEach, afterEach });
 

@@ -1,4 +1,4 @@
-/** webhook — a real socket on 127.0.0.1, port 0; then the tick in process and the built CLI `run` with curl. */
+/** webhook — mounted on run's HTTP server over a real socket on 127.0.0.1; then the tick in process and the built CLI `run` with curl. */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
@@ -8,7 +8,10 @@ import { type Simulator, startSimulator } from '../../src/sim/index.js';
 import { StrategyLoadError } from '../../src/strategy/load-strategy.js';
 import { safeDecide } from '../../src/strategy/safe-decide.js';
 import { StrategyError } from '../../src/strategy/strategy-error.js';
+import type { FastifyInstance } from 'fastify';
+import { createServer } from '../../src/http/create-server.js';
 import { create, type WebhookStrategy } from '../../strategies/webhook.js';
+import { freePort } from '../helpers/free-port.js';
 import { bookOf, bridgeEnv, jsonLines, killStrays, liveOf, makeWorkspace, orderCalls, removeWorkspaces, spawnCli, tickLines } from '../e2e/helpers.js';
 import { makeBridge } from '../helpers/make-bridge.js';
 import { strategyOptions, tickContext, TRACKED } from './helpers.js';
@@ -38,13 +41,15 @@ function send(url: string, options: { method?: string; body?: string | Buffer; h
 const bearer = (secret = SECRET) => ({ Authorization: `Bearer ${secret}` });
 const json = (value: unknown) => JSON.stringify(value);
 
-const started: WebhookStrategy[] = [];
+const started: FastifyInstance[] = [];
+/** The strategy with its POST /signal served by run's server (the same log), on a free port. */
 async function startWebhook(settings: Record<string, string> = {}) {
-  const options = strategyOptions('webhook', { BRIDGE_WEBHOOK_SECRET: SECRET, BRIDGE_WEBHOOK_PORT: '0', BRIDGE_POLICY: 'hold', ...settings });
+  const options = strategyOptions('webhook', { BRIDGE_WEBHOOK_SECRET: SECRET, BRIDGE_POLICY: 'hold', ...settings });
   const strategy = create(options);
-  await strategy.start?.();
-  started.push(strategy);
-  return { strategy, logs: options.logs, url: strategy.url };
+  const app = await createServer({ log: options.logs.log, bridges: [], signals: new Map([['b1', strategy.signalEndpoint]]) });
+  started.push(app);
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  return { strategy, logs: options.logs, url: `${base}/signal`, app };
 }
 
 async function tick(strategy: WebhookStrategy, logs: Parameters<typeof tickContext>[0], ctx: Parameters<typeof tickContext>[1] = {}) {
@@ -55,7 +60,7 @@ async function tick(strategy: WebhookStrategy, logs: Parameters<typeof tickConte
 }
 
 afterEach(async () => {
-  for (const s of started.splice(0)) await s.close?.();
+  for (const app of started.splice(0)) await app.close();
 });
 
 describe('webhook: configuration', () => {
@@ -63,7 +68,8 @@ describe('webhook: configuration', () => {
     [{}, /BRIDGE_WEBHOOK_SECRET: required/],
     [{ BRIDGE_WEBHOOK_SECRET: '  ' }, /BRIDGE_WEBHOOK_SECRET: required/],
     [{ BRIDGE_WEBHOOK_SECRET: 'short-secret' }, /BRIDGE_WEBHOOK_SECRET: expected at least 16 characters/],
-    [{ BRIDGE_WEBHOOK_SECRET: SECRET, BRIDGE_WEBHOOK_PORT: '70000' }, /BRIDGE_WEBHOOK_PORT: expected a port number/],
+    [{ BRIDGE_WEBHOOK_SECRET: SECRET, BRIDGE_WEBHOOK_PORT: '8787' }, /BRIDGE_WEBHOOK_PORT: no longer read: POST \/signal is served by run's HTTP server; set BRIDGE_HTTP_PORT instead/],
+    [{ BRIDGE_WEBHOOK_SECRET: SECRET, BRIDGE_WEBHOOK_HOST: '0.0.0.0' }, /BRIDGE_WEBHOOK_HOST: no longer read.*set BRIDGE_HTTP_HOST instead/],
     [{ BRIDGE_WEBHOOK_SECRET: SECRET, BRIDGE_SIGNAL_MAX_AGE_S: '-5' }, /BRIDGE_SIGNAL_MAX_AGE_S/],
   ])('%o is a load error naming the variable, never echoing a secret', (settings, message) => {
     let error: unknown;
@@ -77,22 +83,14 @@ describe('webhook: configuration', () => {
     expect((error as Error).message).not.toContain('short-secret');
   });
 
-  it('a port in use is a load error at start', async () => {
-    const first = await startWebhook();
-    const port = new URL(first.url).port;
-    const second = create(strategyOptions('webhook', { BRIDGE_WEBHOOK_SECRET: SECRET, BRIDGE_WEBHOOK_PORT: port }));
-    await expect(second.start!()).rejects.toThrow(/BRIDGE_WEBHOOK_PORT: cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE/);
-  });
-
-  it('port 0 listens on a free port, logged and exposed as url; close() stops it and is idempotent', async () => {
+  it('POST /signal and POST /signal/<bridge id> reach the strategy; a wrong bridge id is 404', async () => {
     const { strategy, logs, url } = await startWebhook();
-    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/signal$/);
-    const listening = logs.find('webhook: listening for POST /signal')[0];
-    expect(listening).toMatchObject({ host: '127.0.0.1', url });
-    expect(listening?.port).toBe(Number(new URL(url).port));
-    await strategy.close!();
-    await strategy.close!();
-    await expect(send(url, { body: 'BUY', headers: bearer() })).rejects.toThrow();
+    expect((await send(url, { path: '/signal/b1', body: 'SELL', headers: bearer() })).status).toBe(202);
+    expect((await tick(strategy, logs)).signal).toEqual({ side: 'SELL' });
+    expect((await send(url, { path: '/signal/other', body: 'BUY', headers: bearer() })).status).toBe(404);
+    expect((await tick(strategy, logs)).signal).toEqual({ side: 'SELL' });
+    expect((await send(url, { body: 'BUY', headers: bearer() })).status).toBe(202);
+    expect((await tick(strategy, logs)).signal).toEqual({ side: 'BUY' });
   });
 
   it('warns that reopen churns the trade while a signal is in force', () => {
@@ -192,7 +190,6 @@ describe('webhook: POST /signal', () => {
     await tick(strategy, logs);
     await tick(strategy, logs, { time: new Date(Date.now() + 3_600_000) });
     await tick(strategy, logs, { time: new Date(Date.now() + 3_600_000), tracked: TRACKED });
-    await strategy.close!();
     expect(logs.lines().length).toBeGreaterThan(3);
     expect(logs.text()).not.toContain(SECRET);
     expect(logs.text()).not.toContain(SECRET.slice(0, 12));
@@ -270,18 +267,28 @@ describe('webhook: through the tick against the simulator', () => {
     }
   });
 
-  it('`run` with BRIDGE_STRATEGY=webhook: a curl POST publishes the order', async () => {
+  it('`run` with the webhook and BRIDGE_HTTP_PORT=0 refuses to start: exit 2 naming the variable', async () => {
+    const ws = makeWorkspace('webhook-off');
+    const env = bridgeEnv(sim, ws, { BRIDGE_STRATEGY: 'webhook', BRIDGE_WEBHOOK_SECRET: SECRET, BRIDGE_HTTP_PORT: '0' });
+    const r = await spawnCli(['run'], { env, cwd: ws.dir }).exited;
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/config: BRIDGE_HTTP_PORT: 0 turns the HTTP server off, but the webhook of bridge main is served by it/);
+    expect(bookOf(sim, ws.account)).toEqual([]);
+  });
+
+  it('`run` with BRIDGE_STRATEGY=webhook: a curl POST to its HTTP server publishes the order', async () => {
     const ws = makeWorkspace('webhook');
     const env = bridgeEnv(sim, ws, {
       BRIDGE_STRATEGY: 'webhook',
       BRIDGE_WEBHOOK_SECRET: SECRET,
-      BRIDGE_WEBHOOK_PORT: '0',
+      BRIDGE_HTTP_PORT: String(await freePort()),
       BRIDGE_POLICY: 'hold',
       BRIDGE_SCHEDULE: '* * * * * *',
     });
     const cli = spawnCli(['run'], { env, cwd: ws.dir });
-    const listening = jsonLines(await cli.waitForStdout((out) => out.includes('webhook: listening'), 'the webhook listening')).find((l) => l.msg === 'webhook: listening for POST /signal');
-    const url = listening!.url as string;
+    const serving = jsonLines(await cli.waitForStdout((out) => out.includes('http: serving'), 'the server listening')).find((l) => l.msg === 'http: serving status, metrics and actions');
+    expect(serving?.webhooks).toEqual(['main']);
+    const url = `${serving!.url as string}/signal`;
     const curl = await promisify(execFile)('curl', ['-sS', '-o', '-', '-w', '\n%{http_code}', '-X', 'POST', url, '-H', `Authorization: Bearer ${SECRET}`, '-H', 'Content-Type: application/json', '-d', json({ signal: 'BUY', volume: 1.5, takeProfit: 32000, stopLoss: 28000 })]);
     expect(curl.stdout.trim().split('\n').pop()).toBe('202');
     const out = await cli.waitForStdout((text) => tickLines(text).some((l) => l.opened), 'a tick that opened');

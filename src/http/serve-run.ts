@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { AddressInfo } from 'node:net';
+import type { Bridge } from '../bridge/create-bridge.js';
+import type { TickResult } from '../bridge/run-tick.js';
+import type { Config } from '../config.js';
+import { ConfigError } from '../config-error.js';
+import type { Logger } from '../logging/create-logger.js';
+import type { Secrets } from '../logging/secrets.js';
+import type { BridgeLease } from '../store/bridge-lease.js';
+import type { Store } from '../store/create-store.js';
+import { createBridgeState } from '../store/bridge-state.js';
+import type { SignalEndpoint, Strategy } from '../strategy/types.js';
+import { advertiseDaemon } from './daemon-advert.js';
+import { createBridgeControl } from './bridge-control.js';
+import { createMetrics, type Metrics } from './create-metrics.js';
+import { createServer } from './create-server.js';
+import type { JournalProvider } from './describe-bridge.js';
+import { createTickHistory } from './tick-history.js';
+import { createTradeWatch } from './trade-watch.js';
+
+/** What the server reads of the runtime that openRuntime opened. */
+interface Runtime {
+  readonly bridges: readonly Bridge[];
+  readonly leases: ReadonlyMap<string, BridgeLease>;
+  readonly store: Store;
+}
+
+export interface RunHttp {
+  /** For openRuntime: count the API calls, gate the strategies (halt), find the webhooks. */
+  readonly observe: { readonly metrics: Metrics; readonly wrapStrategy: (bridge: Config['bridges'][number], strategy: Strategy) => Strategy };
+  /** Serves on BRIDGE_HTTP_HOST:PORT (nothing with port 0). Throws ConfigError when it cannot. */
+  start(ctx: { config: Config; runtime: Runtime; log: Logger; secrets: Secrets; instance?: string; journal?: JournalProvider }): Promise<ServedRun>;
+}
+
+export interface ServedRun {
+  /** '' when the server is off. */
+  readonly url: string;
+  /** The bridges for the worker: each one's ticks take turns with the API's actions. */
+  readonly bridges: readonly Bridge[];
+  onTick(event: { bridge: Bridge; scheduledAt: Date; result: TickResult }): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything `run` serves, put together from the runtime: metrics counted from outside the
+ * client, a bounded in-memory tick history fed by the worker's onTick, the trades' prices looked
+ * up after each tick, the actions serialised with the ticks, and a small record in the store
+ * (`daemon:<instance>`) that tells `close` and `status` on this host where to ask.
+ */
+export function prepareRunHttp(): RunHttp {
+  const metrics = createMetrics();
+  const control = createBridgeControl();
+  const signals = new Map<string, SignalEndpoint>();
+  return {
+    observe: {
+      metrics,
+      wrapStrategy(bridge, strategy) {
+        if (strategy.signalEndpoint) signals.set(bridge.id, strategy.signalEndpoint);
+        return control.gate(bridge.id, bridge.policy, strategy);
+      },
+    },
+    async start({ config, runtime, log, secrets, instance, journal }) {
+      control.attach(runtime.bridges, runtime.leases, log);
+      const history = createTickHistory();
+      const watch = createTradeWatch({
+        bridges: runtime.bridges,
+        tracked: async (id) => (await createBridgeState(runtime.store, id).load()).trades,
+        history,
+        metrics,
+        log: log.child({ module: 'http' }),
+      });
+      metrics.leaseHeld(() => [...runtime.leases].map(([id, lease]) => [id, lease.validForMs() > 0]));
+      const { host, port } = config.http;
+      const looking = new Set<Promise<unknown>>();
+      const served = {
+        bridges: runtime.bridges.map((b) => control.serialise(b)),
+        onTick({ bridge, scheduledAt, result }: { bridge: Bridge; scheduledAt: Date; result: TickResult }) {
+          history.record(bridge.id, scheduledAt, result);
+          metrics.tick(bridge.id, result);
+          // The price and P&L after the tick, for the page and /metrics; nobody reads them with the server off.
+          if (port === 0) return;
+          const look = watch.refresh(bridge.id, { force: true }).finally(() => looking.delete(look));
+          looking.add(look);
+        },
+      };
+      const settle = async () => {
+        while (looking.size > 0) await Promise.allSettled([...looking]);
+      };
+      if (port === 0) {
+        if (signals.size > 0) throw new ConfigError([`BRIDGE_HTTP_PORT: 0 turns the HTTP server off, but the webhook of bridge ${[...signals.keys()].join(', ')} is served by it`]);
+        return { ...served, url: '', stop: async () => {} };
+      }
+      // Without a configured token the actions still need one: a fresh one, told to this host's CLI through the store only.
+      const token = config.http.token ?? randomBytes(24).toString('hex');
+      secrets.add(token);
+      const me = { pid: process.pid, host: hostname() };
+      const app = await createServer({
+        log,
+        token,
+        bridges: runtime.bridges,
+        metrics,
+        history,
+        watch,
+        control,
+        leases: runtime.leases,
+        me,
+        storeProblem: () => probe(runtime),
+        journal,
+        signals,
+      });
+      try {
+        await app.listen({ host, port });
+      } catch (error) {
+        await app.close();
+        throw new ConfigError([`BRIDGE_HTTP_PORT: cannot listen on ${host}:${port}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`]);
+      }
+      const address = app.server.address() as AddressInfo;
+      const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+      const advert = instance ? await advertiseDaemon(runtime.store, instance, { url, ...me, token: config.http.token === undefined ? token : undefined }) : undefined;
+      log.info({ url, webhooks: [...signals.keys()], token: config.http.token ? 'BRIDGE_HTTP_TOKEN' : 'generated (for this host\'s CLI)' }, 'http: serving status, metrics and actions');
+      return {
+        ...served,
+        url,
+        async stop() {
+          await advert?.withdraw();
+          await app.close();
+          await settle();
+        },
+      };
+    },
+  };
+}
+
+const PROBE_MS = 2_000;
+
+async function probe(runtime: Runtime): Promise<string | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      runtime.store.keyv.get('probe'),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${PROBE_MS} ms`)), PROBE_MS);
+      }),
+    ]);
+    return undefined;
+  } catch (error) {
+    return `${runtime.store.where}: ${(error as Error).message}`;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '../../src/algogene/api-error.js';
+import { createEventSink } from '../../src/journal/bridge-events.js';
+import type { TradeRow } from '../../src/journal/confirm-close.js';
+import { journalOn } from '../../src/journal/create-journal.js';
+import { memoryJournal } from '../../src/journal/memory-journal.js';
+import { captureLog } from '../helpers/capture-log.js';
+
+const rows = (closePrice: number, reason?: string): TradeRow[] => [
+  { tradeId: '746800000001', openclose: 'open', price: 30000.5, volume: 2, timestamp: '2026-11-22 10:00:00.250000' },
+  { tradeId: '746800000001', openclose: 'close', price: closePrice, volume: 2, timestamp: '2026-11-22 10:05:00.5', reason },
+];
+
+function setup(lookup: (orderRef: string) => Promise<readonly TradeRow[]>) {
+  const journal = journalOn(memoryJournal());
+  const logs = captureLog();
+  const sink = createEventSink({ journal, log: logs.log });
+  return { journal, logs, sink, events: sink.forBridge('b1', { trades: lookup, confirmDelaysMs: [1, 1, 1] }) };
+}
+
+describe('a close is journaled with the price and P&L the server reports', () => {
+  it('after close_requested, once strategy_trade shows the close', async () => {
+    let calls = 0;
+    const { journal, sink, events } = setup(async (orderRef) => {
+      calls += 1;
+      expect(orderRef).toBe('sb.b1.a');
+      return calls < 2 ? rows(0).slice(0, 1) : rows(29990.25);
+    });
+    events.record({ type: 'close_requested', tradeId: '746800000001', orderRef: 'sb.b1.a', reason: 'signal', outcome: 'closed', side: 'SELL', volume: 2 });
+    await sink.flush();
+    const entries = await journal.entries();
+    expect(entries.map((e) => e.type)).toEqual(['close_requested', 'close']);
+    // SELL 2 at 30000.5, bought back at 29990.25: +20.50.
+    expect(entries[1]).toMatchObject({ tradeId: '746800000001', reason: 'signal', price: 29990.25, openPrice: 30000.5, realisedPnl: 20.5, openedAt: '2026-11-22T10:00:00.250Z', closedAt: '2026-11-22T10:05:00.500Z' });
+  });
+
+  it('a close the server made itself keeps its reason', async () => {
+    const { journal, sink, events } = setup(async () => rows(30100.5, 'Take Profit'));
+    events.record({ type: 'close', tradeId: '746800000001', orderRef: 'sb.b1.a', reason: 'manual', side: 'BUY', volume: 2 });
+    await sink.flush();
+    expect((await journal.entries())[0]).toMatchObject({ type: 'close', reason: 'take-profit', serverReason: 'Take Profit', realisedPnl: 200 });
+  });
+
+  it('a server that never shows it: the close is journaled without a P&L, and says why', async () => {
+    const { journal, sink, events, logs } = setup(async () => Promise.reject(new ApiError('/strategy_trade', 'not found', 404)));
+    events.record({ type: 'close_requested', tradeId: '746800000001', orderRef: 'sb.b1.a', reason: 'halt', side: 'BUY', volume: 1 });
+    await sink.flush();
+    const close = (await journal.entries())[1]!;
+    expect(close).toMatchObject({ type: 'close', reason: 'halt' });
+    expect(close).not.toHaveProperty('realisedPnl');
+    expect(logs.find('strategy_trade did not show the close: journaled without its price and P&L')).toHaveLength(1);
+  });
+
+  it('a cancelled order has nothing to confirm', async () => {
+    let calls = 0;
+    const { journal, sink, events } = setup(async () => {
+      calls += 1;
+      return [];
+    });
+    events.record({ type: 'close_requested', tradeId: '1', orderRef: 'sb.b1.a', reason: 'signal', outcome: 'cancelled' });
+    await sink.flush();
+    expect(calls).toBe(0);
+    expect((await journal.entries()).map((e) => e.type)).toEqual(['close_requested']);
+  });
+});
