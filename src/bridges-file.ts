@@ -1,8 +1,9 @@
 import cron from 'node-cron';
 import { z } from 'zod';
-import type { BridgeConfig } from './config.js';
+import { readJson5 } from './config/read-json5.js';
+import { BRIDGE_ID_PATTERN } from './config/vars.js';
 
-export const BRIDGE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+export const BRIDGE_ID = BRIDGE_ID_PATTERN;
 
 /** What each field expects, said the same way as the environment's messages. */
 const EXPECTS: Record<string, string> = {
@@ -21,7 +22,8 @@ const EXPECTS: Record<string, string> = {
   maxOrdersPerHour: 'a whole number > 0',
   haltFile: 'a file path',
   haltFlatten: 'true or false',
-  settings: 'an object of strategy settings (BRIDGE_SEED, …) with string or number values',
+  shareAccount: 'true to let this bridge share its account and instrument with another',
+  settings: "an object of the strategy's settings (BRIDGE_SEED, …) with string or number values",
 };
 
 const fields = {
@@ -39,6 +41,7 @@ const fields = {
   maxOrdersPerHour: z.number().int().positive(),
   haltFile: z.string().min(1),
   haltFlatten: z.boolean(),
+  shareAccount: z.boolean(),
   settings: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)),
 };
 
@@ -46,25 +49,19 @@ const defaultsSchema = z.object(fields).partial().strict();
 const bridgeSchema = defaultsSchema.extend({ id: z.string().regex(BRIDGE_ID) }).strict();
 const fileSchema = z.object({ bridges: z.array(bridgeSchema).min(1), defaults: defaultsSchema.optional() }).strict();
 
-export interface BridgesFileContext {
-  /** The bridge the environment describes: every field a file bridge leaves out comes from it. */
-  readonly base: Omit<BridgeConfig, 'id' | 'accountId' | 'user' | 'apiKey'> & { accountId?: string; user?: string; apiKey?: string };
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly realRunmode: string;
-}
+/** One bridge as the file gives it: its own fields over the file's `defaults`. */
+export type FileBridge = z.output<typeof bridgeSchema>;
 
 /**
- * BRIDGE_CONFIG's JSON: many bridges (strategy × account × instrument) in one process. Returns
- * the bridges, or the problems, each naming the bridge and field (`bridges[3].volume: …`).
+ * BRIDGE_CONFIG's text (JSON5: comments and trailing commas welcome): many bridges (strategy ×
+ * account × instrument) in one process. Returns each bridge with the file's defaults applied,
+ * or the problems, each naming the bridge and field (`bridges[3].volume: …`) or the line and
+ * column of a syntax error. The environment's part is config's.
  */
-export function parseBridgesFile(text: string, ctx: BridgesFileContext): { bridges: BridgeConfig[] } | { problems: string[] } {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    return { problems: [`BRIDGE_CONFIG: not valid JSON: ${(error as Error).message}`] };
-  }
-  const parsed = fileSchema.safeParse(json);
+export function parseBridgesFile(text: string): { bridges: FileBridge[] } | { problems: string[] } {
+  const read = readJson5(text);
+  if ('error' in read) return { problems: [`BRIDGE_CONFIG: not valid JSON5: ${read.error}`] };
+  const parsed = fileSchema.safeParse(read.value);
   if (!parsed.success) {
     return {
       problems: parsed.error.issues.map((issue) => {
@@ -77,42 +74,22 @@ export function parseBridgesFile(text: string, ctx: BridgesFileContext): { bridg
   }
   const problems: string[] = [];
   const seen = new Set<string>();
-  const bridges: BridgeConfig[] = [];
   parsed.data.bridges.forEach((entry, i) => {
-    const at = `BRIDGE_CONFIG bridges[${i}]`;
-    if (seen.has(entry.id)) problems.push(`${at}.id: ${entry.id} is used twice`);
+    if (seen.has(entry.id)) problems.push(`BRIDGE_CONFIG bridges[${i}].id: ${entry.id} is used twice`);
     seen.add(entry.id);
-    const merged = { ...parsed.data.defaults, ...entry };
-    const user = merged.userEnv ? ctx.env[merged.userEnv] : ctx.base.user;
-    const apiKey = merged.apiKeyEnv ? ctx.env[merged.apiKeyEnv] : ctx.base.apiKey;
-    const accountId = merged.account ?? ctx.base.accountId;
-    if (!user) problems.push(`${at}.userEnv: ${merged.userEnv ?? 'ALGOGENE_USER'} is not set`);
-    if (!apiKey) problems.push(`${at}.apiKeyEnv: ${merged.apiKeyEnv ?? 'ALGOGENE_API_KEY'} is not set`);
-    if (!accountId) problems.push(`${at}.account: required, expected ${EXPECTS.account}`);
-    const mode = merged.mode ?? ctx.base.mode;
-    const volume = merged.volume ?? ctx.base.volume;
-    const maxVolume = merged.maxVolume ?? ctx.base.maxVolume;
-    if (maxVolume !== undefined && volume > maxVolume) problems.push(`${at}.volume: ${volume} is above maxVolume ${maxVolume}`);
-    bridges.push({
-      ...ctx.base,
-      id: entry.id,
-      user: user ?? '',
-      apiKey: apiKey ?? '',
-      accountId: accountId ?? '',
-      mode,
-      runmode: mode === 'real' ? ctx.realRunmode : 'livetest',
-      instrument: merged.instrument ?? ctx.base.instrument,
-      volume,
-      strategy: merged.strategy ?? ctx.base.strategy,
-      strategyTimeoutMs: merged.strategyTimeoutMs ?? ctx.base.strategyTimeoutMs,
-      policy: merged.policy ?? ctx.base.policy,
-      schedule: merged.schedule ?? ctx.base.schedule,
-      maxVolume,
-      maxOrdersPerHour: merged.maxOrdersPerHour ?? ctx.base.maxOrdersPerHour,
-      haltFile: merged.haltFile ?? ctx.base.haltFile,
-      haltFlatten: merged.haltFlatten ?? ctx.base.haltFlatten,
-      settings: { ...ctx.base.settings, ...merged.settings },
-    });
   });
-  return problems.length > 0 ? { problems } : { bridges };
+  if (problems.length > 0) return { problems };
+  const defaults = parsed.data.defaults ?? {};
+  return {
+    bridges: parsed.data.bridges.map((entry) => ({ ...defaults, ...entry, settings: { ...defaults.settings, ...entry.settings } })),
+  };
+}
+
+/** The strategies a bridges file names, read leniently (config reports its problems): the CLI loads their settings first. */
+export function strategiesOfBridgesFile(text: string): string[] {
+  const read = readJson5(text);
+  if ('error' in read || !read.value || typeof read.value !== 'object') return [];
+  const doc = read.value as { bridges?: unknown; defaults?: { strategy?: unknown } };
+  const all = [doc.defaults?.strategy, ...(Array.isArray(doc.bridges) ? doc.bridges.map((b: { strategy?: unknown } | null) => b?.strategy) : [])];
+  return all.filter((s): s is string => typeof s === 'string' && s.trim() !== '');
 }

@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
-import cron from 'node-cron';
-import { z } from 'zod';
-import { BRIDGE_ID, parseBridgesFile } from './bridges-file.js';
+import { parseBridgesFile, type FileBridge } from './bridges-file.js';
 import { ConfigError } from './config-error.js';
+import { didYouMean } from './config/did-you-mean.js';
+import { EMPTY_CATALOG, type Setting, type StrategyCatalog } from './config/setting.js';
+import { RETIRED, VARS, type VarName, type VarSpec, type VarValues } from './config/vars.js';
 
 export type Mode = 'livetest' | 'real';
 export type Policy = 'reopen' | 'hold';
+/** Where an effective value came from; `check` shows it beside the value. */
+export type Source = 'environment' | '.env' | 'bridges file' | 'default';
 
 export interface BridgeConfig {
   readonly id: string;
@@ -13,20 +16,33 @@ export interface BridgeConfig {
   readonly apiKey: string;
   readonly accountId: string;
   readonly mode: Mode;
-  /** The runmode string sent to ALGOGENE: "livetest", or ALGOGENE_REAL_RUNMODE in real mode. */
+  /** The runmode string sent to ALGOGENE: "livetest", or "livetrade" in real mode. */
   readonly runmode: string;
+  /** '' for status and close when none is configured: they act on what the store tracks. */
   readonly instrument: string;
   readonly volume: number;
+  /** '' for status and close when none is configured: they ask no strategy. */
   readonly strategy: string;
   readonly strategyTimeoutMs: number;
   readonly policy: Policy;
   readonly schedule: string;
+  /** The largest volume a signal may ask for: BRIDGE_MAX_VOLUME, or BRIDGE_VOLUME when unset. */
   readonly maxVolume?: number;
   readonly maxOrdersPerHour?: number;
   readonly haltFile?: string;
   readonly haltFlatten: boolean;
-  /** Strategy settings (BRIDGE_SEED, BRIDGE_SIGNAL_MAX_AGE_S, …), read by the strategy itself. */
+  /** The bridges file says this bridge may share its account and instrument with another. */
+  readonly shareAccount?: boolean;
+  /** The strategy's declared settings (defaults applied), plus BRIDGE_POLICY, BRIDGE_VOLUME and BRIDGE_MAX_VOLUME, which adapters check early. */
   readonly settings: Readonly<Record<string, string | undefined>>;
+}
+
+/** One line of `check`'s effective configuration. Secret values are masked here already. */
+export interface EffectiveValue {
+  readonly name: string;
+  readonly value: string;
+  readonly source: Source;
+  readonly meaning: string;
 }
 
 /** Where notifications go and which ones (src/notify). */
@@ -65,6 +81,12 @@ export interface Config {
   readonly http: HttpConfig;
   readonly journal: JournalConfig;
   readonly notify: NotifyConfig;
+  /** Every declared variable's parsed value (process-wide ones such as BRIDGE_HTTP_PORT are read here). */
+  readonly vars: VarValues;
+  /** Per bridge id: every value in effect and where it came from. */
+  readonly effective: Readonly<Record<string, readonly EffectiveValue[]>>;
+  /** Values that must never reach an output: API keys and secret settings. */
+  readonly secrets: readonly string[];
 }
 
 export interface HttpConfig {
@@ -79,153 +101,257 @@ export interface LoadConfigOptions {
   confirmReal?: boolean;
   /** How BRIDGE_CONFIG is read; tests pass their own. */
   readFile?: (path: string) => string;
+  /** trading (run, once, check: the default) needs BRIDGE_STRATEGY and BRIDGE_INSTRUMENT; inspect (status, close) does not. */
+  purpose?: 'trading' | 'inspect';
+  /** The settings each strategy declares; without it no strategy setting is known. */
+  strategies?: StrategyCatalog;
+  /** Which names of `env` came from a .env file (the rest from the environment), and where it was looked for. */
+  envFile?: { readonly path?: string; readonly names: ReadonlySet<string>; readonly lookedIn?: string };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-const positive = z.coerce.number().positive().finite();
-const positiveInt = z.coerce.number().int().positive();
-const cronExpr = z.string().refine((s) => cron.validate(s));
-
-/** Each variable with its schema and what to say when it is wrong. `secret` values are never echoed. */
-const VARS = {
-  ALGOGENE_BASE_URL: { schema: z.url({ protocol: /^https?$/ }), expects: 'an http(s) URL', fallback: 'https://algogene.com/rest/v1' },
-  ALGOGENE_USER: { schema: z.string().min(1), expects: 'your ALGOGENE user id' },
-  ALGOGENE_API_KEY: { schema: z.string().min(1), expects: 'your ALGOGENE API key', secret: true },
-  ALGOGENE_ACCOUNT_ID: { schema: z.string().min(1), expects: 'the ALGOGENE account id to publish on' },
-  ALGOGENE_REAL_RUNMODE: { schema: z.string().min(1), expects: 'the runmode of real trading', fallback: 'realtrade' },
-  BRIDGE_ID: { schema: z.string().regex(BRIDGE_ID), expects: 'letters, digits, _ or - (at most 64)', fallback: 'main' },
-  BRIDGE_MODE: { schema: z.enum(['livetest', 'real']), expects: 'livetest or real', fallback: 'livetest' },
-  BRIDGE_CONFIRM_REAL: { schema: z.enum(['yes', 'no', '']), expects: 'yes to confirm real trading', fallback: 'no' },
-  BRIDGE_INSTRUMENT: { schema: z.string().regex(/^[A-Za-z0-9._-]+$/), expects: 'an instrument such as BTCUSD', fallback: 'BTCUSD' },
-  BRIDGE_VOLUME: { schema: positive, expects: 'a number > 0', fallback: '1' },
-  BRIDGE_STRATEGY: { schema: z.string().min(1), expects: 'a strategy name, command:…, file:…, webhook or a .js path', fallback: 'random' },
-  BRIDGE_STRATEGY_TIMEOUT_MS: { schema: positiveInt, expects: 'a whole number of ms > 0', fallback: '10000' },
-  BRIDGE_POLICY: { schema: z.enum(['reopen', 'hold']), expects: 'reopen or hold', fallback: 'reopen' },
-  BRIDGE_SCHEDULE: { schema: cronExpr, expects: 'a cron expression (5 fields, or 6 with seconds)', fallback: '* * * * *' },
-  BRIDGE_STORE: { schema: z.string().regex(/^(sqlite:\/\/.+|rediss?:\/\/.+|memory:\/\/.*)$/), expects: 'sqlite://path, redis://host:port or memory://', fallback: 'sqlite://data/bridge.sqlite' },
-  BRIDGE_HTTP_TIMEOUT_MS: { schema: positiveInt, expects: 'a whole number of ms > 0', fallback: '10000' },
-  BRIDGE_CONCURRENCY: { schema: positiveInt, expects: 'a whole number > 0', fallback: '32' },
-  BRIDGE_CALLS_PER_MINUTE: { schema: positiveInt.optional(), expects: 'a whole number > 0 (ALGOGENE calls per user per minute)' },
-  BRIDGE_MAX_VOLUME: { schema: positive.optional(), expects: 'a number > 0' },
-  BRIDGE_MAX_ORDERS_PER_HOUR: { schema: positiveInt.optional(), expects: 'a whole number > 0' },
-  BRIDGE_HALT_FILE: { schema: z.string().min(1).optional(), expects: 'a file path' },
-  BRIDGE_HALT_FLATTEN: { schema: z.enum(['yes', 'no', '']), expects: 'yes or no', fallback: 'no' },
-  BRIDGE_HTTP_HOST: { schema: z.string().regex(/^[A-Za-z0-9.:_-]+$/), expects: 'an address to listen on, such as 127.0.0.1', fallback: '127.0.0.1' },
-  BRIDGE_HTTP_PORT: { schema: z.coerce.number().int().min(0).max(65535), expects: 'a port number, 0 (off) to 65535', fallback: '8787' },
-  BRIDGE_HTTP_TOKEN: { schema: z.string().min(16).optional(), expects: 'at least 16 characters (make one with: openssl rand -hex 32)', secret: true },
-  BRIDGE_CONFIG: { schema: z.string().min(1).optional(), expects: 'the path of a bridges JSON file' },
-  BRIDGE_FLEET: { schema: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), expects: 'yes, no, or a fleet name (letters, digits, _ or -)', fallback: 'no' },
-  BRIDGE_JOURNAL_RETENTION_DAYS: { schema: positiveInt.optional(), expects: 'a whole number of days > 0' },
-  BRIDGE_JOURNAL_ARCHIVE_DIR: { schema: z.string().min(1), expects: 'a folder path', fallback: 'data/journal-archive' },
-  BRIDGE_NOTIFY_WEBHOOK_URL: { schema: z.url({ protocol: /^https?$/ }).optional(), expects: 'an http(s) URL', secret: true },
-  BRIDGE_NOTIFY_WEBHOOK_SECRET: { schema: z.string().min(16).optional(), expects: 'at least 16 characters (the HMAC key)', secret: true },
-  BRIDGE_NOTIFY_TELEGRAM_TOKEN: { schema: z.string().regex(/^\d+:[\w-]+$/).optional(), expects: 'a Telegram bot token (123456:ABC…)', secret: true },
-  BRIDGE_NOTIFY_TELEGRAM_CHAT_ID: { schema: z.string().regex(/^-?\d+$|^@\w+$/).optional(), expects: 'a Telegram chat id (a number, or @channel)' },
-  BRIDGE_NOTIFY_TELEGRAM_API: { schema: z.url({ protocol: /^https?$/ }), expects: 'an http(s) URL', fallback: 'https://api.telegram.org' },
-  BRIDGE_NOTIFY_DISCORD_URL: { schema: z.url({ protocol: /^https?$/ }).optional(), expects: 'a Discord webhook URL', secret: true },
-  BRIDGE_NOTIFY_SLACK_URL: { schema: z.url({ protocol: /^https?$/ }).optional(), expects: 'a Slack incoming webhook URL', secret: true },
-  BRIDGE_NOTIFY_TRADES: { schema: z.enum(['yes', 'no', '']), expects: 'yes or no', fallback: 'no' },
-  BRIDGE_NOTIFY_FAILURES_IN_ROW: { schema: positiveInt, expects: 'a whole number > 0', fallback: '3' },
-  BRIDGE_NOTIFY_DEDUPE_MINUTES: { schema: z.coerce.number().nonnegative().finite(), expects: 'a number of minutes >= 0', fallback: '10' },
-  LOG_LEVEL: { schema: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']), expects: 'trace, debug, info, warn, error, fatal or silent', fallback: 'info' },
-} as const satisfies Record<string, { schema: z.ZodType; expects: string; fallback?: string; secret?: boolean }>;
-
-type VarName = keyof typeof VARS;
-const PER_BRIDGE = new Set<VarName>(['ALGOGENE_USER', 'ALGOGENE_API_KEY', 'ALGOGENE_ACCOUNT_ID']);
-type Values = { [K in VarName]: z.output<(typeof VARS)[K]['schema']> };
+type Found = { value: unknown; text?: string; source: Source } | undefined;
+const MASK = '********';
 
 /**
  * The environment (and, with BRIDGE_CONFIG, a bridges file) turned into one validated, frozen
- * config. Reads nothing but `env` and that file, so tests pass their own.
+ * config. Reads nothing but `env` and that file, so tests pass their own. Every problem is
+ * collected and thrown at once as a ConfigError, one line each, naming the variable.
  */
 export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
+  const catalog = options.strategies ?? EMPTY_CATALOG;
+  const purpose = options.purpose ?? 'trading';
   const problems: string[] = [];
-  const values = {} as Record<string, unknown>;
-  const bridgesFile = blankToUndefined(env.BRIDGE_CONFIG);
-  const apiKey = blankToUndefined(env.ALGOGENE_API_KEY);
-  for (const [name, spec] of Object.entries(VARS) as [VarName, (typeof VARS)[VarName]][]) {
-    const raw = blankToUndefined(env[name]) ?? ('fallback' in spec ? spec.fallback : undefined);
-    // With a bridges file, each bridge names its account and may name its own credentials.
-    if (raw === undefined && bridgesFile !== undefined && PER_BRIDGE.has(name)) continue;
-    const parsed = spec.schema.safeParse(raw);
-    if (parsed.success) values[name] = parsed.data;
-    // A key pasted into the wrong variable is still the key: never echo it.
-    else problems.push(describe(name, raw, spec.expects, 'secret' in spec || (apiKey !== undefined && String(raw).includes(apiKey))));
-  }
-  const v = values as Values;
-  if (problems.length > 0) throw new ConfigError(problems);
+  const apiKey = blank(env.ALGOGENE_API_KEY);
+  const sourceOf = (name: string): Source => (options.envFile?.names.has(name) ? '.env' : 'environment');
 
-  if (v.BRIDGE_MAX_VOLUME !== undefined && v.BRIDGE_VOLUME > v.BRIDGE_MAX_VOLUME) {
-    throw new ConfigError([`BRIDGE_VOLUME: ${v.BRIDGE_VOLUME} is above BRIDGE_MAX_VOLUME ${v.BRIDGE_MAX_VOLUME}`]);
+  // 1. No unknown name: a typo must never leave a default in its place.
+  const known = new Set<string>([...Object.keys(VARS), ...catalog.all().map((s) => s.name)]);
+  for (const name of Object.keys(env).sort()) {
+    if (!/^(BRIDGE_|ALGOGENE_)/.test(name) || known.has(name)) continue;
+    const hint = didYouMean(name, known);
+    problems.push(RETIRED[name] ? `${name}: ${RETIRED[name]}` : `${name}: unknown variable${hint ? `; did you mean ${hint}?` : ' (see .env.example for the variables that exist)'}`);
   }
 
-  const bridge: BridgeConfig = {
-    id: v.BRIDGE_ID,
-    user: v.ALGOGENE_USER,
-    apiKey: v.ALGOGENE_API_KEY,
-    accountId: v.ALGOGENE_ACCOUNT_ID,
-    mode: v.BRIDGE_MODE,
-    runmode: v.BRIDGE_MODE === 'real' ? v.ALGOGENE_REAL_RUNMODE : 'livetest',
-    instrument: v.BRIDGE_INSTRUMENT,
-    volume: v.BRIDGE_VOLUME,
-    strategy: v.BRIDGE_STRATEGY,
-    strategyTimeoutMs: v.BRIDGE_STRATEGY_TIMEOUT_MS,
-    policy: v.BRIDGE_POLICY,
-    schedule: v.BRIDGE_SCHEDULE,
-    maxVolume: v.BRIDGE_MAX_VOLUME,
-    maxOrdersPerHour: v.BRIDGE_MAX_ORDERS_PER_HOUR,
-    haltFile: v.BRIDGE_HALT_FILE,
-    haltFlatten: v.BRIDGE_HALT_FLATTEN === 'yes',
-    settings: Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('BRIDGE_'))),
-  };
-  let bridges: BridgeConfig[] = [bridge];
-  if (bridgesFile !== undefined) {
+  // 2. Each declared variable from the environment, or its default.
+  const found = {} as Record<VarName, Found>;
+  const failed = new Set<string>();
+  for (const [name, spec] of Object.entries(VARS) as [VarName, VarSpec][]) {
+    const raw = blank(env[name]);
+    const text = raw ?? spec.default;
+    if (text === undefined) continue;
+    const parsed = spec.schema.safeParse(text);
+    if (parsed.success) found[name] = { value: parsed.data, text, source: raw === undefined ? 'default' : sourceOf(name) };
+    else {
+      failed.add(name);
+      problems.push(wrong(name, text, spec.expects, 'secret' in spec || (apiKey !== undefined && text.includes(apiKey))));
+    }
+  }
+  const vars = Object.fromEntries(Object.keys(VARS).map((k) => [k, found[k as VarName]?.value])) as unknown as VarValues;
+
+  // 3. The bridges: the environment's one, or the file's.
+  let entries: (FileBridge | undefined)[] = [undefined];
+  if (vars.BRIDGE_CONFIG !== undefined) {
     let text: string;
     try {
-      text = (options.readFile ?? ((path) => readFileSync(path, 'utf8')))(bridgesFile);
+      text = (options.readFile ?? ((path) => readFileSync(path, 'utf8')))(vars.BRIDGE_CONFIG);
     } catch (error) {
-      throw new ConfigError([`BRIDGE_CONFIG: cannot read ${bridgesFile}: ${(error as Error).message}`]);
+      throw new ConfigError([...problems, `BRIDGE_CONFIG: cannot read ${vars.BRIDGE_CONFIG}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message} (check the path)`]);
     }
-    const parsed = parseBridgesFile(text, { base: bridge, env, realRunmode: v.ALGOGENE_REAL_RUNMODE });
-    if ('problems' in parsed) throw new ConfigError(parsed.problems);
-    bridges = parsed.bridges;
+    const parsed = parseBridgesFile(text);
+    if ('problems' in parsed) throw new ConfigError([...problems, ...parsed.problems]);
+    entries = parsed.bridges;
   }
 
-  const realConfirmed = options.confirmReal === true || v.BRIDGE_CONFIRM_REAL === 'yes';
+  const bridges: BridgeConfig[] = [];
+  const effective: Record<string, EffectiveValue[]> = {};
+  const secrets = new Set<string>();
+  let missingRequired = false;
+  for (const [i, entry] of entries.entries()) {
+    const at = entry ? `BRIDGE_CONFIG bridges[${i}]` : '';
+    const rows: EffectiveValue[] = [];
+    const get = (name: VarName): unknown => {
+      const spec: VarSpec = VARS[name];
+      let f: Found = found[name];
+      if (entry && spec.field && spec.field in entry) {
+        const given = (entry as Record<string, unknown>)[spec.field];
+        // userEnv / apiKeyEnv name the variable that holds the value.
+        if (spec.field.endsWith('Env')) {
+          const held = blank(env[given as string]);
+          if (held === undefined) {
+            problems.push(`${at}.${spec.field}: ${String(given)} is not set`);
+            return undefined;
+          }
+          f = { value: held, text: held, source: sourceOf(given as string) };
+        } else f = { value: given, text: String(given), source: 'bridges file' };
+      }
+      if (f === undefined) {
+        if (failed.has(name)) return undefined;
+        if (spec.required === 'always' || (spec.required === 'trading' && purpose === 'trading')) {
+          missingRequired = true;
+          problems.push(`${entry && spec.field ? `${at}.${spec.field}` : name}: required, expected ${spec.expects}${entry && spec.field ? ` (or set ${name})` : ''}`);
+        }
+        return undefined;
+      }
+      const shown = 'secret' in spec ? MASK : f.text ?? String(f.value);
+      rows.push({ name, value: shown, source: f.source, meaning: spec.meaning });
+      return f.value;
+    };
+    const id = (entry?.id ?? get('BRIDGE_ID')) as string;
+    if (entry) rows.push({ name: 'BRIDGE_ID', value: id, source: 'bridges file', meaning: VARS.BRIDGE_ID.meaning });
+    for (const name of Object.keys(VARS) as VarName[]) if (VARS[name].scope === 'process') get(name);
+    const user = get('ALGOGENE_USER') as string | undefined;
+    const key = get('ALGOGENE_API_KEY') as string | undefined;
+    const accountId = get('ALGOGENE_ACCOUNT_ID') as string | undefined;
+    const strategy = (get('BRIDGE_STRATEGY') as string | undefined) ?? '';
+    const instrument = (get('BRIDGE_INSTRUMENT') as string | undefined) ?? '';
+    const mode = get('BRIDGE_MODE') as Mode;
+    const volume = get('BRIDGE_VOLUME') as number;
+    const maxVolumeSet = get('BRIDGE_MAX_VOLUME') as number | undefined;
+    const haltFlatten = get('BRIDGE_HALT_FLATTEN');
+    const bridge: BridgeConfig = {
+      id,
+      user: user ?? '',
+      apiKey: key ?? '',
+      accountId: accountId ?? '',
+      mode,
+      runmode: mode === 'real' ? 'livetrade' : 'livetest',
+      instrument,
+      volume,
+      strategy,
+      strategyTimeoutMs: get('BRIDGE_STRATEGY_TIMEOUT_MS') as number,
+      policy: get('BRIDGE_POLICY') as Policy,
+      schedule: get('BRIDGE_SCHEDULE') as string,
+      maxVolume: maxVolumeSet ?? volume,
+      maxOrdersPerHour: get('BRIDGE_MAX_ORDERS_PER_HOUR') as number | undefined,
+      haltFile: get('BRIDGE_HALT_FILE') as string | undefined,
+      haltFlatten: haltFlatten === true || haltFlatten === 'yes',
+      shareAccount: entry?.shareAccount,
+      settings: {},
+    };
+    if (maxVolumeSet === undefined) rows.push({ name: 'BRIDGE_MAX_VOLUME', value: String(volume), source: 'default', meaning: VARS.BRIDGE_MAX_VOLUME.meaning });
+    else if (volume > maxVolumeSet) problems.push(`${entry ? `${at}.volume` : 'BRIDGE_VOLUME'}: ${volume} is above ${entry ? 'maxVolume' : 'BRIDGE_MAX_VOLUME'} ${maxVolumeSet}`);
+    if (key) secrets.add(key);
+
+    const settings = strategySettings(strategy, catalog, env, entry?.settings, sourceOf, at, problems, rows, secrets);
+    bridges.push({
+      ...bridge,
+      settings: { ...settings, BRIDGE_POLICY: bridge.policy, BRIDGE_VOLUME: String(volume), BRIDGE_MAX_VOLUME: String(bridge.maxVolume) },
+    });
+    effective[id] = rows;
+  }
+  for (const [name, spec] of Object.entries(VARS) as [VarName, VarSpec][]) {
+    const value = found[name]?.value;
+    if (spec.secret && typeof value === 'string') secrets.add(value);
+  }
+  problems.push(...sharedAccounts(bridges));
+  if (missingRequired && options.envFile && options.envFile.path === undefined) {
+    problems.push(`.env: no .env file in ${options.envFile.lookedIn ?? 'the working directory'}: copy .env.example to .env and fill it in, or name one with --env PATH`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const realConfirmed = options.confirmReal === true || vars.BRIDGE_CONFIRM_REAL === 'yes';
   const real = bridges.filter((b) => b.mode === 'real').map((b) => b.id);
   if (real.length > 0 && !realConfirmed) {
     throw new ConfigError([
       `BRIDGE_MODE=real (bridge ${real.join(', ')}) publishes orders on a broker-connected account with real money: confirm with BRIDGE_CONFIRM_REAL=yes or --confirm-real`,
     ]);
   }
-  if (v.BRIDGE_HTTP_PORT !== 0 && !isLoopback(v.BRIDGE_HTTP_HOST) && v.BRIDGE_HTTP_TOKEN === undefined) {
-    throw new ConfigError([`BRIDGE_HTTP_TOKEN: required when BRIDGE_HTTP_HOST=${v.BRIDGE_HTTP_HOST} is not a loopback address (anyone who reaches the port could flatten the bridges); or set BRIDGE_HTTP_PORT=0 to serve nothing`]);
+  if (vars.BRIDGE_HTTP_PORT !== 0 && !isLoopback(vars.BRIDGE_HTTP_HOST) && vars.BRIDGE_HTTP_TOKEN === undefined) {
+    throw new ConfigError([`BRIDGE_HTTP_TOKEN: required when BRIDGE_HTTP_HOST=${vars.BRIDGE_HTTP_HOST} is not a loopback address (anyone who reaches the port could flatten the bridges); or set BRIDGE_HTTP_PORT=0 to serve nothing`]);
   }
   return deepFreeze({
-    baseUrl: v.ALGOGENE_BASE_URL,
-    httpTimeoutMs: v.BRIDGE_HTTP_TIMEOUT_MS,
-    store: v.BRIDGE_STORE,
-    logLevel: v.LOG_LEVEL,
-    concurrency: v.BRIDGE_CONCURRENCY,
-    callsPerMinute: v.BRIDGE_CALLS_PER_MINUTE,
-    fleet: v.BRIDGE_FLEET === 'no' ? undefined : v.BRIDGE_FLEET === 'yes' ? 'default' : v.BRIDGE_FLEET,
+    baseUrl: vars.ALGOGENE_BASE_URL,
+    httpTimeoutMs: vars.BRIDGE_HTTP_TIMEOUT_MS,
+    store: vars.BRIDGE_STORE,
+    logLevel: vars.LOG_LEVEL,
+    concurrency: vars.BRIDGE_CONCURRENCY,
+    callsPerMinute: vars.BRIDGE_CALLS_PER_MINUTE,
+    fleet: vars.BRIDGE_FLEET === 'no' ? undefined : vars.BRIDGE_FLEET === 'yes' ? 'default' : vars.BRIDGE_FLEET,
     bridges,
-    http: { host: v.BRIDGE_HTTP_HOST, port: v.BRIDGE_HTTP_PORT, token: v.BRIDGE_HTTP_TOKEN },
-    journal: { retentionDays: v.BRIDGE_JOURNAL_RETENTION_DAYS, archiveDir: v.BRIDGE_JOURNAL_ARCHIVE_DIR },
+    http: { host: vars.BRIDGE_HTTP_HOST, port: vars.BRIDGE_HTTP_PORT, token: vars.BRIDGE_HTTP_TOKEN },
+    journal: { retentionDays: vars.BRIDGE_JOURNAL_RETENTION_DAYS, archiveDir: vars.BRIDGE_JOURNAL_ARCHIVE_DIR },
     notify: {
-      webhookUrl: v.BRIDGE_NOTIFY_WEBHOOK_URL,
-      webhookSecret: v.BRIDGE_NOTIFY_WEBHOOK_SECRET,
-      telegramToken: v.BRIDGE_NOTIFY_TELEGRAM_TOKEN,
-      telegramChatId: v.BRIDGE_NOTIFY_TELEGRAM_CHAT_ID,
-      telegramApi: v.BRIDGE_NOTIFY_TELEGRAM_API,
-      discordUrl: v.BRIDGE_NOTIFY_DISCORD_URL,
-      slackUrl: v.BRIDGE_NOTIFY_SLACK_URL,
-      trades: v.BRIDGE_NOTIFY_TRADES === 'yes',
-      failuresInRow: v.BRIDGE_NOTIFY_FAILURES_IN_ROW,
-      dedupeMinutes: v.BRIDGE_NOTIFY_DEDUPE_MINUTES,
+      webhookUrl: vars.BRIDGE_NOTIFY_WEBHOOK_URL,
+      webhookSecret: vars.BRIDGE_NOTIFY_WEBHOOK_SECRET,
+      telegramToken: vars.BRIDGE_NOTIFY_TELEGRAM_TOKEN,
+      telegramChatId: vars.BRIDGE_NOTIFY_TELEGRAM_CHAT_ID,
+      telegramApi: vars.BRIDGE_NOTIFY_TELEGRAM_API,
+      discordUrl: vars.BRIDGE_NOTIFY_DISCORD_URL,
+      slackUrl: vars.BRIDGE_NOTIFY_SLACK_URL,
+      trades: vars.BRIDGE_NOTIFY_TRADES === 'yes',
+      failuresInRow: vars.BRIDGE_NOTIFY_FAILURES_IN_ROW,
+      dedupeMinutes: vars.BRIDGE_NOTIFY_DEDUPE_MINUTES,
     },
+    vars,
+    effective,
+    secrets: [...secrets],
   });
+}
+
+/**
+ * The settings that `strategy` declares, each from the bridges file's `settings`, else the
+ * environment, else its default, validated by its schema. A `settings` key the strategy does
+ * not declare is refused with the closest name it does.
+ */
+function strategySettings(
+  strategy: string,
+  catalog: StrategyCatalog,
+  env: Env,
+  fromFile: Readonly<Record<string, string>> | undefined,
+  sourceOf: (name: string) => Source,
+  at: string,
+  problems: string[],
+  rows: EffectiveValue[],
+  secrets: Set<string>,
+): Record<string, string> {
+  if (strategy === '') return {};
+  const declared: readonly Setting[] = catalog.settingsOf(strategy) ?? [];
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(fromFile ?? {})) {
+    if (declared.some((s) => s.name === name)) continue;
+    const hint = didYouMean(name, declared.map((s) => s.name));
+    const have = declared.length > 0 ? ` (it has ${declared.map((s) => s.name).join(', ')})` : ' (it declares none)';
+    problems.push(`${at}.settings.${name}: not a setting of strategy ${strategy}${hint ? `; did you mean ${hint}?` : have}`);
+  }
+  for (const setting of declared) {
+    const inFile = blank(fromFile?.[setting.name]);
+    const inEnv = blank(env[setting.name]);
+    const text = inFile ?? inEnv ?? setting.default;
+    const where = inFile !== undefined ? `${at}.settings.${setting.name}` : setting.name;
+    if (text === undefined) {
+      if (!setting.optional) problems.push(`${where}: required by strategy ${strategy}, expected ${setting.expects ?? 'a value'}`);
+      continue;
+    }
+    const parsed = setting.schema ? setting.schema.safeParse(text) : { success: true };
+    if (!parsed.success) {
+      problems.push(wrong(where, text, setting.expects ?? 'a valid value', setting.secret === true));
+      continue;
+    }
+    out[setting.name] = text;
+    if (setting.secret) secrets.add(text);
+    const source: Source = inFile !== undefined ? 'bridges file' : inEnv !== undefined ? sourceOf(setting.name) : 'default';
+    rows.push({ name: setting.name, value: setting.secret ? MASK : text, source, meaning: setting.meaning });
+  }
+  return out;
+}
+
+/** Two bridges on one account and instrument: one's close could undo the other's position for the investors. */
+function sharedAccounts(bridges: readonly BridgeConfig[]): string[] {
+  const groups = new Map<string, BridgeConfig[]>();
+  for (const b of bridges) {
+    if (b.instrument === '') continue;
+    const key = `${b.user}\u0000${b.accountId}\u0000${b.runmode}\u0000${b.instrument}`;
+    groups.set(key, [...(groups.get(key) ?? []), b]);
+  }
+  const problems: string[] = [];
+  for (const group of groups.values()) {
+    if (group.length < 2 || group.every((b) => b.shareAccount === true)) continue;
+    problems.push(
+      `BRIDGE_CONFIG: bridges ${group.map((b) => b.id).join(', ')} all trade ${group[0]!.instrument} on account ${group[0]!.accountId}: one bridge's close could undo another's position; give each its own account or instrument, or set "shareAccount": true on each of them if that is meant`,
+    );
+  }
+  return problems;
 }
 
 /** 127.0.0.0/8, ::1 and localhost: reachable from this host only. */
@@ -233,13 +359,12 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-function blankToUndefined(value: string | undefined): string | undefined {
+function blank(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
-function describe(name: string, raw: unknown, expects: string, secret: boolean): string {
-  if (raw === undefined) return `${name}: required, expected ${expects}`;
-  return `${name}: expected ${expects}${secret ? '' : `, got ${JSON.stringify(raw)}`}`;
+function wrong(name: string, text: string, expects: string, secret: boolean): string {
+  return `${name}: expected ${expects}${secret ? '' : `, got ${JSON.stringify(text)}`}`;
 }
 
 function deepFreeze<T>(value: T): T {

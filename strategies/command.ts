@@ -3,7 +3,15 @@ import { contextPayload } from '../src/strategy/context-payload.js';
 import { StrategyLoadError } from '../src/strategy/load-strategy.js';
 import { numberSetting } from '../src/strategy/number-setting.js';
 import { CommandFailedError, runCommand, StopReason } from '../src/strategy/run-command.js';
+import { z } from 'zod';
+import { decimal } from '../src/config/decimal.js';
+import type { Setting } from '../src/config/setting.js';
 import type { Strategy, StrategyOptions } from '../src/strategy/types.js';
+
+export const settings: readonly Setting[] = [
+  { name: 'BRIDGE_COMMAND_KILL_GRACE_MS', schema: decimal({ integer: true, min: 0, max: 60_000 }), expects: 'a whole number of ms, 0 to 60000', default: '2000', meaning: 'how long the command may take to stop after SIGTERM before SIGKILL' },
+  { name: 'BRIDGE_COMMAND_ENV', schema: z.string().regex(/^\s*[A-Za-z_][A-Za-z0-9_]*\s*(,\s*[A-Za-z_][A-Za-z0-9_]*\s*)*$/), expects: 'variable names separated by commas', optional: true, meaning: 'further environment variables passed to the command (never ALGOGENE_*/BRIDGE_*)' },
+];
 
 /** A signal is a word or a small JSON object: more output than this is not one. */
 export const MAX_OUTPUT_BYTES = 64 * 1024;

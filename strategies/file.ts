@@ -1,13 +1,16 @@
 import path from 'node:path';
 import { StrategyLoadError } from '../src/strategy/load-strategy.js';
 import { readSignalFile } from '../src/strategy/read-signal-file.js';
-import { signalMaxAgeMs } from '../src/strategy/signal-max-age.js';
+import type { Setting } from '../src/config/setting.js';
+import { SIGNAL_MAX_AGE_SETTING, signalMaxAgeMs } from '../src/strategy/signal-max-age.js';
 import { createSignalEmitter } from '../src/strategy/signal-emitter.js';
 import { watchSignalFile, type SignalFileWatcher } from '../src/strategy/watch-signal-file.js';
 import type { Strategy, StrategyOptions } from '../src/strategy/types.js';
 
 /** A signal is a word or a small JSON object: a bigger file is not one. */
 export const MAX_FILE_BYTES = 64 * 1024;
+
+export const settings: readonly Setting[] = [SIGNAL_MAX_AGE_SETTING];
 
 const KEEPING = 'the local strategy may have stopped: keeping the position';
 

@@ -1,4 +1,9 @@
+import type { Setting } from '../src/config/setting.js';
 import type { Strategy, StrategyOptions } from '../src/strategy/types.js';
+
+export const settings: readonly Setting[] = [
+  { name: 'BRIDGE_SEED', optional: true, meaning: 'seed of the random sequence (unset: a new sequence every run)' },
+];
 
 /**
  * The published example's strategy: BUY, SELL or nothing with equal odds. BRIDGE_SEED makes

@@ -1,9 +1,19 @@
 import { StrategyLoadError } from '../src/strategy/load-strategy.js';
 import { numberSetting } from '../src/strategy/number-setting.js';
+import { z } from 'zod';
+import { decimal } from '../src/config/decimal.js';
+import type { Setting } from '../src/config/setting.js';
 import type { Strategy, StrategyOptions } from '../src/strategy/types.js';
 
 /** More bars than this per tick is not a moving average any API serves. */
 const MAX_PERIOD = 1000;
+
+const PERIOD = `a whole number of bars, 1 to ${MAX_PERIOD}`;
+export const settings: readonly Setting[] = [
+  { name: 'BRIDGE_SMA_FAST', schema: decimal({ integer: true, min: 1, max: MAX_PERIOD }), expects: PERIOD, default: '10', meaning: 'bars of the fast average (fewer than BRIDGE_SMA_SLOW)' },
+  { name: 'BRIDGE_SMA_SLOW', schema: decimal({ integer: true, min: 1, max: MAX_PERIOD }), expects: PERIOD, default: '30', meaning: 'bars of the slow average' },
+  { name: 'BRIDGE_SMA_INTERVAL', schema: z.string().regex(/^[A-Za-z0-9]{1,8}$/), expects: 'a /history_price interval such as D, H or M', default: 'D', meaning: 'the bar interval asked of /history_price' },
+];
 
 /**
  * Moving-average crossover on the bridge's instrument, from ctx.market.history bars: BUY while

@@ -5,9 +5,18 @@ import { InvalidSignalError, parseSignal, type Signal } from '../src/strategy/si
 import { createSignalEmitter } from '../src/strategy/signal-emitter.js';
 import { superviseProcess } from '../src/strategy/supervise-process.js';
 import type { Strategy, StrategyContext, StrategyOptions } from '../src/strategy/types.js';
+import { decimal } from '../src/config/decimal.js';
+import type { Setting } from '../src/config/setting.js';
+import { settings as commandSettings } from './command.js';
 
 /** A signal is a word or a small JSON object: a longer line is not one. */
 export const MAX_LINE_BYTES = 64 * 1024;
+
+export const settings: readonly Setting[] = [
+  { name: 'BRIDGE_STREAM_RESTART_MS', schema: decimal({ integer: true, min: 10, max: 600_000 }), expects: 'a whole number of ms, 10 to 600000', default: '1000', meaning: 'how long after the process exits it is started again' },
+  // The kill grace and the pass-through variables, as for command:.
+  ...commandSettings,
+];
 
 interface Line {
   /** The line as printed; safeDecide validates it again at the tick. */

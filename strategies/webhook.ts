@@ -1,13 +1,20 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { StrategyLoadError } from '../src/strategy/load-strategy.js';
 import { InvalidSignalError, parseSignal, type Signal } from '../src/strategy/signal.js';
+import { z } from 'zod';
+import type { Setting } from '../src/config/setting.js';
 import { createSignalEmitter } from '../src/strategy/signal-emitter.js';
-import { signalMaxAgeMs } from '../src/strategy/signal-max-age.js';
+import { SIGNAL_MAX_AGE_SETTING, signalMaxAgeMs } from '../src/strategy/signal-max-age.js';
 import type { SignalEndpoint, Strategy, StrategyContext, StrategyOptions } from '../src/strategy/types.js';
 
 /** The largest body accepted: a signal is one word or a small JSON object. */
 export const MAX_BODY_BYTES = 16 * 1024;
 const MIN_SECRET_LENGTH = 16;
+
+export const settings: readonly Setting[] = [
+  { name: 'BRIDGE_WEBHOOK_SECRET', schema: z.string().min(MIN_SECRET_LENGTH), expects: `at least ${MIN_SECRET_LENGTH} characters (make one with: openssl rand -hex 32)`, secret: true, meaning: 'senders present it as "Authorization: Bearer <secret>"' },
+  SIGNAL_MAX_AGE_SETTING,
+];
 
 export interface WebhookStrategy extends Strategy {
   readonly signalEndpoint: SignalEndpoint;

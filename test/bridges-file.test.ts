@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { ConfigError } from '../src/config-error.js';
 
-const ENV = { ALGOGENE_USER: 'u', ALGOGENE_API_KEY: 'key-0123456789', BRIDGE_CONFIG: 'bridges.json' };
+const ENV = { ALGOGENE_USER: 'u', ALGOGENE_API_KEY: 'key-0123456789', BRIDGE_CONFIG: 'bridges.json', BRIDGE_STRATEGY: 'random', BRIDGE_INSTRUMENT: 'BTCUSD' };
 const load = (file: unknown, env: Record<string, string | undefined> = ENV) => loadConfig(env, { readFile: () => JSON.stringify(file) });
 const problems = (file: unknown, env?: Record<string, string | undefined>): string[] => {
   try {
@@ -46,13 +46,13 @@ describe('BRIDGE_CONFIG, the bridges file', () => {
   it('refuses unknown fields (a misspelt risk limit must not pass silently), duplicate ids and a missing account', () => {
     expect(problems({ bridges: [{ id: 'a', account: 'x', maxVolumes: 1 }] })).toEqual(['BRIDGE_CONFIG bridges[0]: unknown field(s) maxVolumes']);
     expect(problems({ bridges: [{ id: 'a', account: 'x' }, { id: 'a', account: 'y' }] })).toEqual(['BRIDGE_CONFIG bridges[1].id: a is used twice']);
-    expect(problems({ bridges: [{ id: 'a' }] })).toEqual(['BRIDGE_CONFIG bridges[0].account: required, expected the ALGOGENE account id']);
+    expect(problems({ bridges: [{ id: 'a' }] })).toEqual(['BRIDGE_CONFIG bridges[0].account: required, expected the ALGOGENE account id to publish on (or set ALGOGENE_ACCOUNT_ID)']);
     expect(problems({ bridges: [{ id: 'a.b', account: 'x' }] })).toEqual(['BRIDGE_CONFIG bridges[0].id: expected letters, digits, _ or - (at most 64)']);
   });
 
   it('a volume above its limit, invalid JSON and an unreadable file are errors too', () => {
     expect(problems({ bridges: [{ id: 'a', account: 'x', volume: 5, maxVolume: 2 }] })).toEqual(['BRIDGE_CONFIG bridges[0].volume: 5 is above maxVolume 2']);
-    expect(() => loadConfig(ENV, { readFile: () => '{"bridges": [' })).toThrow(/BRIDGE_CONFIG: not valid JSON/);
+    expect(() => loadConfig(ENV, { readFile: () => '{"bridges": [' })).toThrow(/BRIDGE_CONFIG: not valid JSON5: line 1, column 14: invalid end of input/);
     expect(() =>
       loadConfig(ENV, {
         readFile: () => {
@@ -68,11 +68,11 @@ describe('BRIDGE_CONFIG, the bridges file', () => {
     const config = loadConfig(ENV, { readFile: () => JSON.stringify(file), confirmReal: true });
     expect(config.bridges.map((b) => [b.id, b.runmode])).toEqual([
       ['paper', 'livetest'],
-      ['money', 'realtrade'],
+      ['money', 'livetrade'],
     ]);
   });
 
   it('without BRIDGE_CONFIG the environment describes one bridge and needs its account', () => {
-    expect(() => loadConfig({ ALGOGENE_USER: 'u', ALGOGENE_API_KEY: 'k' })).toThrow(/ALGOGENE_ACCOUNT_ID: required/);
+    expect(() => loadConfig({ ALGOGENE_USER: 'u', ALGOGENE_API_KEY: 'k', BRIDGE_STRATEGY: 'random', BRIDGE_INSTRUMENT: 'X' })).toThrow(/ALGOGENE_ACCOUNT_ID: required/);
   });
 });

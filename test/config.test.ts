@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { ConfigError } from '../src/config-error.js';
+import { catalogFrom } from '../src/config/setting.js';
+import { settings as randomSettings } from '../strategies/random.js';
 
 const KEY = 'apikey-5f1c9a7e3b2d4c6a8e0f';
-const REQUIRED = { ALGOGENE_USER: 'publisher', ALGOGENE_API_KEY: KEY, ALGOGENE_ACCOUNT_ID: 'acct-42' };
+const REQUIRED = { ALGOGENE_USER: 'publisher', ALGOGENE_API_KEY: KEY, ALGOGENE_ACCOUNT_ID: 'acct-42', BRIDGE_STRATEGY: 'random', BRIDGE_INSTRUMENT: 'ETHUSD' };
 
 function problemsOf(env: Record<string, string>, options?: Parameters<typeof loadConfig>[1]): readonly string[] {
   try {
@@ -16,7 +18,7 @@ function problemsOf(env: Record<string, string>, options?: Parameters<typeof loa
 }
 
 describe('loadConfig', () => {
-  it('applies the documented defaults', () => {
+  it('applies the documented defaults to everything but the account, strategy and instrument', () => {
     const config = loadConfig(REQUIRED);
     expect(config).toMatchObject({
       baseUrl: 'https://algogene.com/rest/v1',
@@ -31,8 +33,9 @@ describe('loadConfig', () => {
       accountId: 'acct-42',
       mode: 'livetest',
       runmode: 'livetest',
-      instrument: 'BTCUSD',
+      instrument: 'ETHUSD',
       volume: 1,
+      maxVolume: 1,
       strategy: 'random',
       strategyTimeoutMs: 10_000,
       policy: 'reopen',
@@ -62,7 +65,7 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...REQUIRED, BRIDGE_VOLUME: '  ', BRIDGE_POLICY: '' }).bridges[0]).toMatchObject({ volume: 1, policy: 'reopen' });
   });
 
-  it.each(['ALGOGENE_USER', 'ALGOGENE_API_KEY', 'ALGOGENE_ACCOUNT_ID'])('%s is required', (name) => {
+  it.each(['ALGOGENE_USER', 'ALGOGENE_API_KEY', 'ALGOGENE_ACCOUNT_ID', 'BRIDGE_STRATEGY', 'BRIDGE_INSTRUMENT'])('%s is required', (name) => {
     const env: Record<string, string> = { ...REQUIRED };
     delete env[name];
     expect(problemsOf(env)).toEqual([expect.stringMatching(new RegExp(`^${name}: required`))]);
@@ -96,8 +99,8 @@ describe('loadConfig', () => {
   });
 
   it('reports every problem at once, one line each', () => {
-    const problems = problemsOf({ ALGOGENE_API_KEY: KEY, BRIDGE_VOLUME: 'x', BRIDGE_POLICY: 'y', LOG_LEVEL: 'z' });
-    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['ALGOGENE_ACCOUNT_ID', 'ALGOGENE_USER', 'BRIDGE_POLICY', 'BRIDGE_VOLUME', 'LOG_LEVEL']);
+    const problems = problemsOf({ ALGOGENE_API_KEY: KEY, BRIDGE_INSTRUMENT: 'X', BRIDGE_VOLUME: 'x', BRIDGE_POLICY: 'y', LOG_LEVEL: 'z' });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['ALGOGENE_ACCOUNT_ID', 'ALGOGENE_USER', 'BRIDGE_POLICY', 'BRIDGE_STRATEGY', 'BRIDGE_VOLUME', 'LOG_LEVEL']);
   });
 
   it('never echoes the API key, whatever else is wrong', () => {
@@ -128,22 +131,18 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ ...REQUIRED, BRIDGE_MODE: 'real', BRIDGE_CONFIRM_REAL: value })).toThrow(ConfigError);
     });
 
-    it('is accepted with BRIDGE_CONFIRM_REAL=yes and sends the default real runmode', () => {
+    it('is accepted with BRIDGE_CONFIRM_REAL=yes and sends runmode livetrade', () => {
       const bridge = loadConfig({ ...REQUIRED, BRIDGE_MODE: 'real', BRIDGE_CONFIRM_REAL: 'yes' }).bridges[0];
-      expect(bridge).toMatchObject({ mode: 'real', runmode: 'realtrade' });
+      expect(bridge).toMatchObject({ mode: 'real', runmode: 'livetrade' });
     });
 
     it('is accepted with the confirmReal option (--confirm-real)', () => {
       expect(loadConfig({ ...REQUIRED, BRIDGE_MODE: 'real' }, { confirmReal: true }).bridges[0]?.mode).toBe('real');
     });
 
-    it('sends ALGOGENE_REAL_RUNMODE as the runmode', () => {
-      const bridge = loadConfig({ ...REQUIRED, BRIDGE_MODE: 'real', ALGOGENE_REAL_RUNMODE: 'broker-live' }, { confirmReal: true }).bridges[0];
-      expect(bridge?.runmode).toBe('broker-live');
-    });
-
-    it('ALGOGENE_REAL_RUNMODE does not change livetest', () => {
-      expect(loadConfig({ ...REQUIRED, ALGOGENE_REAL_RUNMODE: 'broker-live' }).bridges[0]?.runmode).toBe('livetest');
+    it('ALGOGENE_REAL_RUNMODE is refused, saying the runmode is now always livetrade', () => {
+      const problems = problemsOf({ ...REQUIRED, BRIDGE_MODE: 'real', ALGOGENE_REAL_RUNMODE: 'realtrade' }, { confirmReal: true });
+      expect(problems).toEqual([expect.stringMatching(/^ALGOGENE_REAL_RUNMODE: no longer used: real mode always sends runmode livetrade.*remove it$/)]);
     });
   });
 
@@ -152,7 +151,7 @@ describe('loadConfig', () => {
   });
 
   it('returns a frozen config, down to each bridge and its settings', () => {
-    const config = loadConfig({ ...REQUIRED, BRIDGE_SEED: '42' });
+    const config = loadConfig({ ...REQUIRED, BRIDGE_SEED: '42' }, { strategies: catalogFrom({ random: randomSettings }) });
     const bridge = config.bridges[0];
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.bridges)).toBe(true);
@@ -162,7 +161,7 @@ describe('loadConfig', () => {
       (config as { store: string }).store = 'memory://';
     }).toThrow(TypeError);
     expect(() => {
-      (bridge as { runmode: string }).runmode = 'realtrade';
+      (bridge as { runmode: string }).runmode = 'livetrade';
     }).toThrow(TypeError);
     expect(bridge?.settings.BRIDGE_SEED).toBe('42');
   });
@@ -170,7 +169,7 @@ describe('loadConfig', () => {
   it('does not read process.env', () => {
     process.env.ALGOGENE_USER = 'from-process-env';
     try {
-      expect(problemsOf({ ALGOGENE_API_KEY: KEY, ALGOGENE_ACCOUNT_ID: 'a' })).toEqual([expect.stringMatching(/^ALGOGENE_USER: required/)]);
+      expect(problemsOf({ ALGOGENE_API_KEY: KEY, ALGOGENE_ACCOUNT_ID: 'a', BRIDGE_STRATEGY: 'random', BRIDGE_INSTRUMENT: 'X' })).toEqual([expect.stringMatching(/^ALGOGENE_USER: required/)]);
     } finally {
       delete process.env.ALGOGENE_USER;
     }

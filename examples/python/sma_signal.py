@@ -14,9 +14,16 @@ Two ways to publish it:
 
        BRIDGE_STRATEGY="command:python3 examples/python/sma_signal.py --prices examples/python/prices.csv"
 
-2. As a file writer: it runs on its own and rewrites a signal file, which the bridge reads at
-   every tick. The file is replaced atomically (write a temporary file, then rename it), so the
-   bridge never reads half of it.
+2. As a stream: the bridge starts it once and keeps it running; it runs its own loop and prints
+   one line whenever its signal changes, and the bridge acts on each line at once (no process
+   per tick, no polling). It stops when the bridge closes its stdin (and the bridge stops it,
+   with everything it started, in any case).
+
+       BRIDGE_STRATEGY="stream:python3 examples/python/sma_signal.py --stream --every 5"
+
+3. As a file writer: it runs on its own and rewrites a signal file; the bridge watches it and
+   acts on each new version at once. The file is replaced atomically (write a temporary file,
+   then rename it), so the bridge never reads half of it.
 
        python3 examples/python/sma_signal.py --prices examples/python/prices.csv --write /tmp/signal.json --every 60
        BRIDGE_STRATEGY=file:/tmp/signal.json
@@ -24,6 +31,7 @@ Two ways to publish it:
 import argparse
 import json
 import os
+import select
 import sys
 import tempfile
 import time
@@ -91,8 +99,13 @@ def main():
     parser.add_argument("--slow", type=int, default=30)
     parser.add_argument("--volume", type=float, help="volume of each order (default: BRIDGE_VOLUME)")
     parser.add_argument("--write", metavar="PATH", help="write the signal to PATH instead of printing it")
-    parser.add_argument("--every", type=float, metavar="SECONDS", help="with --write: keep rewriting it every SECONDS")
+    parser.add_argument("--every", type=float, metavar="SECONDS", help="with --write or --stream: decide again every SECONDS")
+    parser.add_argument("--stream", action="store_true", help="run a loop: print a line each time the signal changes")
     args = parser.parse_args()
+
+    if args.stream:
+        stream(args)
+        return
 
     if args.write is None:
         # Command mode: the bridge writes the tick's context on stdin (instrument, volume, tracked, time).
@@ -107,6 +120,21 @@ def main():
         if args.every is None:
             return
         time.sleep(args.every)
+
+
+def stream(args):
+    """Stream mode: the strategy's own loop; one line per change of signal, flushed at once."""
+    every = args.every if args.every is not None else 60.0
+    last = None
+    while True:
+        line = json.dumps(decide(read_closes(args.prices), args.fast, args.slow, {}, args.volume))
+        if line != last:  # every line is acted on: print only what is new
+            print(line, flush=True)
+            last = line
+        # Wait for the next round, or for the bridge to close our stdin: then it is gone, and so are we.
+        readable, _, _ = select.select([sys.stdin], [], [], every)
+        if readable and not os.read(sys.stdin.fileno(), 4096):
+            return
 
 
 if __name__ == "__main__":

@@ -4,9 +4,10 @@ import type { Logger } from '../logging/create-logger.js';
 import type { BridgeLease } from '../store/bridge-lease.js';
 import type { Binding, BridgeState, TrackedTrade } from '../store/bridge-state.js';
 import type { MarketData, Strategy } from '../strategy/types.js';
+import { StoreForgotError } from '../store/store-forgot-error.js';
 import { closeAll, type CloseReport } from './close-all.js';
+import { createLeaseGuard } from './create-lease-guard.js';
 import { findOrphans } from './find-orphans.js';
-import { LeaseLostError } from './lease-lost-error.js';
 import { locateTrade, type Location } from './locate-trade.js';
 import { reconcileIntents } from './reconcile-intents.js';
 import { queryTracked, type TrackedQuery } from './query-tracked.js';
@@ -64,21 +65,55 @@ export interface BridgeDeps {
   readonly lease?: BridgeLease;
 }
 
-// A lease with less time than this left is renewed before the tick acts (TTLs are at least 30 s).
-const LEASE_MARGIN_MS = 10_000;
-
 /** A tick started by a signal with no prefetch ready: the close believes the store (see closeTrade). */
 const NOTHING_KNOWN: TrackedQuery = { known: new Map(), done: Promise.resolve() };
 
 /** One strategy × account × instrument: the trading logic, with no schedule of its own. */
 export function createBridge(deps: BridgeDeps): Bridge {
-  const { client, state, log } = deps;
+  const { log } = deps;
   const config = eventDrivenPolicy(deps.config, deps.strategy, log);
+  const now = deps.now ?? Date.now;
+  // Every write of the state is fenced by the lease (in the store) and every order, close and
+  // cancel waits for a lease that is ours for a while yet (here): a process that stalled past its
+  // lease acts on nothing once it wakes.
+  const guard = createLeaseGuard(deps.lease, log, now);
+  const state = guard.watchState(deps.state);
+  const client = guard.watchClient(deps.client);
   const market: MarketData = {
     history: (options) => client.history({ instrument: options.instrument ?? config.instrument, count: options.count, interval: options.interval, before: options.before }),
   };
-  const now = deps.now ?? Date.now;
   let ahead: { at: number; query: TrackedQuery } | undefined;
+  /** Undefined when the bridge may act now; else why not. A store that forgot is rebuilt here first. */
+  async function ready(): Promise<Error | undefined> {
+    try {
+      await guard.ensure();
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof StoreForgotError) || !guard.forgotten()) return error as Error;
+    }
+    try {
+      await rebuild();
+      return undefined;
+    } catch (error) {
+      return error as Error;
+    }
+  }
+
+  /**
+   * The store lost this bridge's record: the server is the source of truth for its trades (its
+   * orderRef prefix). Take the lease again, adopt every trade of the bridge on the account, and
+   * only then trade again.
+   */
+  async function rebuild(): Promise<void> {
+    await guard.retake();
+    let doc = await state.load();
+    const found = await findOrphans(deps.client, config.id, doc);
+    const adopted = found.map(({ trade }) => ({ tradeId: trade.tradeId, orderRef: trade.orderRef, side: trade.side, volume: trade.volume, instrument: trade.instrument, openedAt: trade.timestamp ?? new Date(now()).toISOString() }));
+    doc = { ...doc, trades: [...doc.trades, ...adopted] };
+    await state.save(doc);
+    log.warn({ adopted: found.map(({ trade, where }) => ({ tradeId: trade.tradeId, orderRef: trade.orderRef, where })) }, `the store lost its data: rebuilt this bridge's record from the server (${adopted.length} trade(s) adopted); trading resumes`);
+  }
+
   return {
     id: config.id,
     config,
@@ -86,10 +121,11 @@ export function createBridge(deps: BridgeDeps): Bridge {
       const event = options.trigger === 'event';
       // The lease was renewed by the prefetch (or the run loop's timer) moments ago; only a lease
       // about to lapse is renewed here, on the path from the scheduled moment to the order.
-      if (deps.lease && deps.lease.validForMs() < LEASE_MARGIN_MS && !(await deps.lease.renew().catch(() => false))) {
-        const error = new LeaseLostError(`bridge ${config.id}: another process took over this bridge (lease lost); this process stops ticking it`);
-        log.error({ error: error.message }, 'tick refused');
-        return { ok: false, closed: [], error, ms: 0 };
+      const refused = await ready();
+      if (refused) {
+        ahead = undefined;
+        log.warn({ scheduledAt: scheduledAt.toISOString(), error: refused.message, errorType: refused.name }, 'tick refused');
+        return { ok: false, closed: [], error: refused, ms: 0 };
       }
       // A signal's tick uses whatever the latest prefetch learnt, however old: a trade that moved
       // since is found by the close's own look-up (closeTrade never acts blindly). Without one,
@@ -97,10 +133,13 @@ export function createBridge(deps: BridgeDeps): Bridge {
       const prefetched = event ? (ahead?.query ?? NOTHING_KNOWN) : ahead?.at === scheduledAt.getTime() ? ahead.query : undefined;
       ahead = undefined;
       const tickLog = event ? log.child({ trigger: 'event' }) : log;
-      return runTick({ bridge: config, client, state, strategy: deps.strategy, market, log: tickLog, dryRun: deps.dryRun, now: deps.now, settleMs: deps.settleMs, prefetched, binding: deps.binding }, scheduledAt);
+      const result = await runTick({ bridge: config, client, state, strategy: deps.strategy, market, log: tickLog, dryRun: deps.dryRun, now: deps.now, settleMs: deps.settleMs, prefetched, binding: deps.binding }, scheduledAt);
+      // A refused write or a lease found lost mid-tick stops the bridge, whatever the tick made of it.
+      const lost = guard.lost();
+      return lost ? { ...result, ok: false, error: lost } : result;
     },
     async prefetch(scheduledAt) {
-      const renewal = deps.lease?.renew().catch(() => false);
+      const renewal = guard.renewAhead();
       const known = new Map<string, Location>();
       const done = state.load().then(
         // Shed first under a rate limit: the tick looks again on its own path if it must.

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { createSecrets } from '../logging/secrets.js';
 import { main } from './main.js';
 
 // The thin shim: the process's streams, environment and signals in, an exit code out.
@@ -13,6 +14,15 @@ for (const name of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+// Filled by the commands (keys, tokens as they are issued): even the last-resort lines below are scrubbed.
+const secrets = createSecrets([process.env.ALGOGENE_API_KEY]);
+const lastResort = (error: unknown) => {
+  process.stderr.write(`signal-bridge: ${secrets.redact(error instanceof Error ? error.message : String(error))}\n`);
+  process.exit(1);
+};
+process.on('uncaughtException', lastResort);
+process.on('unhandledRejection', lastResort);
+
 main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
@@ -20,12 +30,13 @@ main(process.argv.slice(2), {
   cwd: process.cwd(),
   env: process.env,
   signal: controller.signal,
+  secrets,
 }).then(
   (code) => {
     process.exitCode = code;
   },
   (error: Error) => {
-    process.stderr.write(`signal-bridge: ${error.message}\n`);
+    process.stderr.write(`signal-bridge: ${secrets.redact(error.message)}\n`);
     process.exitCode = 1;
   },
 );

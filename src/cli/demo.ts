@@ -27,6 +27,7 @@ export async function demoCommand(io: CliIo, options: { ticks?: number }): Promi
     BRIDGE_SCHEDULE: DEMO_SCHEDULE,
     BRIDGE_STORE: 'memory://',
     BRIDGE_STRATEGY: 'random',
+    BRIDGE_INSTRUMENT: 'BTCUSD',
     // Seed 4 opens, flips, then closes in its first three ticks: the whole cycle in 15 seconds.
     BRIDGE_SEED: io.env.BRIDGE_SEED ?? '4',
     LOG_LEVEL: io.env.LOG_LEVEL ?? 'info',

@@ -19,7 +19,7 @@ export function journalCommand(io: CliIo, options: JournalOptions): Promise<numb
     return Promise.resolve(EXIT.config);
   }
   // A bridge no longer configured still has its record: --bridge is not checked against the config.
-  return withRuntime(io, { ...options, bridge: undefined }, { withStrategies: false, logTo: 'stderr' }, async ({ runtime }) => {
+  return withRuntime(io, { ...options, bridge: undefined }, { withStrategies: false, purpose: 'inspect', logTo: 'stderr' }, async ({ runtime }) => {
     const journal = runtime.record.journal;
     const entries = await journal.entries({ bridge: options.bridge, since });
     // `journal --json | head` closes the pipe early: stop writing, and that is no failure.
@@ -39,7 +39,7 @@ export function journalCommand(io: CliIo, options: JournalOptions): Promise<numb
 
 /** `journal verify`: checks every chain; exit 1 naming the first broken entry of each broken chain. */
 export function journalVerifyCommand(io: CliIo, options: CommandOptions): Promise<number> {
-  return withRuntime(io, { ...options, bridge: undefined }, { withStrategies: false, logTo: 'stderr' }, async ({ runtime }) => {
+  return withRuntime(io, { ...options, bridge: undefined }, { withStrategies: false, purpose: 'inspect', logTo: 'stderr' }, async ({ runtime }) => {
     const journal = runtime.record.journal;
     const checks = await journal.verify(options.bridge);
     let code: number = EXIT.ok;

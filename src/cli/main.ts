@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { checkCommand } from './check.js';
 import { EXIT, type CliIo } from './cli-io.js';
@@ -7,6 +8,8 @@ import { journalCommand, journalVerifyCommand } from './journal.js';
 import { reportCommand } from './report.js';
 import { onceCommand } from './once.js';
 import { runCommand } from './run.js';
+import { scrubbedIo } from './scrubbed-io.js';
+import { createSecrets, type Secrets } from '../logging/secrets.js';
 import { simCommand } from './sim.js';
 import { statusCommand } from './status.js';
 
@@ -17,19 +20,50 @@ function positiveInt(value: string): number {
 }
 
 /** Parses argv and runs one command; resolves with the exit code. */
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+export async function main(argv: readonly string[], processIo: Omit<CliIo, 'secrets'> & { secrets?: Secrets }): Promise<number> {
+  // From here on every byte goes out through the scrubber: commands never see the raw streams.
+  const secrets = processIo.secrets ?? createSecrets();
+  const io = scrubbedIo({ ...processIo, secrets }, secrets);
+  try {
+    return await parseAndRun(argv, io);
+  } catch (error) {
+    io.stderr.write(`signal-bridge: ${(error as Error).message}\n`);
+    return EXIT.failed;
+  }
+}
+
+/** The version in package.json (two folders up from src/cli, three from dist/src/cli). */
+function version(): string {
+  for (const up of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'signal-bridge' && pkg.version) return pkg.version;
+    } catch {
+      // not this one
+    }
+  }
+  return 'unknown';
+}
+
+async function parseAndRun(argv: readonly string[], io: CliIo): Promise<number> {
   let code: number = EXIT.ok;
   const program = new Command('signal-bridge')
     .description("Publish a strategy's signals to ALGOGENE")
+    .version(version(), '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
-    .option('--env-file <path>', 'read the environment from this file instead of ./.env');
+    .option('--env <path>', 'read the environment from this file instead of ./.env')
+    // The old spelling, kept working; hidden because Node has a flag of that name, which catches it when given to node.
+    .addOption(new Option('--env-file <path>').hideHelp());
   const common = (cmd: Command) => cmd.addOption(new Option('--bridge <id>', 'act on this bridge only'));
   const trading = (cmd: Command) =>
     common(cmd)
       .option('--dry-run', 'log the orders that would be opened and closed; send none')
       .option('--confirm-real', 'confirm BRIDGE_MODE=real (the same as BRIDGE_CONFIRM_REAL=yes)');
-  const opts = (cmd: Command) => ({ ...program.opts(), ...cmd.opts() });
+  const opts = (cmd: Command) => {
+    const all = { ...program.opts(), ...cmd.opts() } as Record<string, unknown>;
+    return { ...all, envFile: (all.env ?? all.envFile) as string | undefined };
+  };
 
   trading(
     program
@@ -100,6 +134,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option('--seed <n>', 'seed of prices and faults')
     .option('--users <list>', 'user:key[,user:key…]')
     .option('--close-delay <s>', 'seconds between close_orders and the trade leaving /opened_trades')
+    .option('--server-closes', 'take-profit, stop-loss and holdtime close trades by themselves')
     .option('--unlisted-fills', 'unfilled market orders show in no list (as ALGOGENE documents), only in /query_order')
     .option('--rate-limit <n>', 'calls per user per rolling minute; beyond: 400 "Exceed maximum access count"')
     .option('--accounts <list>', 'the accounts that exist: id:runmode[:off][,…] (off: isTrading false); default any')

@@ -4,6 +4,7 @@ import { createRateGate, type RateGate } from '../algogene/rate-gate.js';
 import { createSessionTokens, type SessionTokens } from '../algogene/session-tokens.js';
 import { assertBinding, bindingOf } from '../bridge/bind-account.js';
 import { createBridge, type Bridge } from '../bridge/create-bridge.js';
+import { createLimiter } from '../bridge/create-limiter.js';
 import type { BridgeConfig, Config } from '../config.js';
 import type { Metrics } from '../http/create-metrics.js';
 import { instrumentClient, instrumentTokens } from '../http/instrument-client.js';
@@ -100,25 +101,32 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
       });
       // Learnt once per distinct schedule: start-up stays linear in the number of bridges.
       const intervals = new Map<string, number>();
-      for (const bridgeConfig of selected) {
-        // About three tick intervals, at least 30 s: long enough to survive a slow tick, short
-        // enough that a crash elsewhere does not lock the user out for long.
-        const { schedule } = bridgeConfig;
-        const intervalMs = intervals.get(schedule) ?? scheduleIntervalMs(schedule);
-        intervals.set(schedule, intervalMs);
-        const ttlMs = options.fleet ? FLEET_LEASE_TTL_MS : Math.max(30_000, 3 * intervalMs);
-        const lease = createBridgeLease({ store, bridgeId: bridgeConfig.id, ttlMs, me: identity, isAlive: identity.isAlive });
-        if (options.fleet) {
-          leases.set(bridgeConfig.id, lease);
-          continue;
-        }
-        for (;;) {
-          const got = await lease.acquire();
-          if (got.ok) break;
-          if (!options.standby || !(await options.standby(bridgeConfig.id, got.holder))) throw new LeaseHeldError(bridgeConfig.id, got.holder);
-        }
-        leases.set(bridgeConfig.id, lease);
-      }
+      // Taken side by side (within the concurrency bound): one after another, 10,000 leases took half a minute.
+      const limit = createLimiter(Math.max(1, config.concurrency));
+      const taken = await Promise.allSettled(
+        selected.map((bridgeConfig) =>
+          limit(async () => {
+            // About three tick intervals, at least 30 s: long enough to survive a slow tick, short
+            // enough that a crash elsewhere does not lock the user out for long.
+            const { schedule } = bridgeConfig;
+            const intervalMs = intervals.get(schedule) ?? scheduleIntervalMs(schedule);
+            intervals.set(schedule, intervalMs);
+            const ttlMs = options.fleet ? FLEET_LEASE_TTL_MS : Math.max(30_000, 3 * intervalMs);
+            const lease = createBridgeLease({ store, bridgeId: bridgeConfig.id, ttlMs, me: identity, isAlive: identity.isAlive });
+            if (!options.fleet) {
+              for (;;) {
+                const got = await lease.acquire();
+                if (got.ok) break;
+                if (!options.standby || !(await options.standby(bridgeConfig.id, got.holder))) throw new LeaseHeldError(bridgeConfig.id, got.holder);
+              }
+            }
+            leases.set(bridgeConfig.id, lease);
+          }),
+        ),
+      );
+      // Every attempt settled first, so that the clean-up releases each lease that was taken.
+      const refused = taken.find((t) => t.status === 'rejected');
+      if (refused) throw refused.reason;
     }
     const record = await openRecord(config, store, { log, secrets, leased: [...leases.keys()] });
     closers.unshift(() => record.close());
@@ -145,7 +153,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
         ? await loadStrategy(bridgeConfig.strategy, { settings: bridgeConfig.settings, env: options.env, stop: options.stop, log: bridgeLog.child({ module: 'strategy' }) })
         : NO_STRATEGY;
       const strategy = options.wrapStrategy ? options.wrapStrategy(bridgeConfig, loaded) : loaded;
-      const state = createBridgeState(store, bridgeConfig.id);
+      const state = createBridgeState(store, bridgeConfig.id, leases.get(bridgeConfig.id));
       const binding = bindingOf(bridgeConfig, config.baseUrl);
       await assertBinding(state, bridgeConfig.id, binding);
       if (strategy.start && options.startStrategies !== false) await strategy.start();

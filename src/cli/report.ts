@@ -22,7 +22,7 @@ export function reportCommand(io: CliIo, options: ReportOptions): Promise<number
     io.stderr.write(`config: ${(error as Error).message}\n`);
     return Promise.resolve(EXIT.config);
   }
-  return withRuntime(io, { ...options, bridge: undefined }, { withStrategies: false, logTo: 'stderr' }, async ({ runtime, config, log }) => {
+  return withRuntime(io, { ...options, bridge: undefined }, { withStrategies: false, purpose: 'inspect', logTo: 'stderr' }, async ({ runtime, config, log }) => {
     const entries = await runtime.record.journal.entries({ bridge: options.bridge, since });
     const configured = config.bridges.filter((b) => options.bridge === undefined || b.id === options.bridge);
     const records = new Map<string, TrackRecord | Error>();

@@ -4,6 +4,7 @@ import { runWorker } from '../bridge/run-worker.js';
 import { ConfigError } from '../config-error.js';
 import { openFleet } from '../fleet/open-fleet.js';
 import { prepareRunHttp } from '../http/serve-run.js';
+import { FenceError } from '../store/fence-error.js';
 import { EXIT, type CliIo } from './cli-io.js';
 import { withRuntime, type CommandOptions } from './with-runtime.js';
 
@@ -72,9 +73,12 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
         onTick: (event) => {
           const { bridge, result } = event;
           served.onTick(event);
-          if (!(result.error instanceof LeaseLostError)) return;
+          // Another process has this bridge now (a renewal found another holder, or a fenced write
+          // was refused). A store that cannot be reached is not that: the bridge waits and resumes.
+          if (!(result.error instanceof LeaseLostError || result.error instanceof FenceError)) return;
           // In a fleet a lost lease is a bridge that moved; alone, it is a process that must stop.
           if (fleet) return fleet.leaseLost(bridge.id);
+          if (!lost.has(bridge.id)) log.error({ bridge: bridge.id, error: result.error.message }, 'bridge retired: another process holds it now');
           lost.add(bridge.id);
           if (lost.size === runtime.bridges.length) stop.abort();
         },

@@ -54,6 +54,7 @@ function parse(raw: Record<string, string | boolean | undefined>): StartOptions 
   if (oversizeMb !== undefined) o.oversizeBytes = Math.round(num('oversize-mb', oversizeMb, (n) => n > 0 && n <= 512, 'a number of MiB, 0 to 512') * 1024 * 1024);
   if (accounts !== undefined) o.accounts = accountList(accounts);
   if (raw.unlistedFills === true) o.pendingMarketOrders = 'unlisted';
+  if (raw.serverCloses === true) o.serverCloses = true;
   if (port !== undefined) o.port = num('port', port, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'an integer 0-65535');
   if (host !== undefined) {
     if (host.trim() === '') throw new OptionError('invalid --host: expected a host name or address');
@@ -116,6 +117,7 @@ export async function simCommand(raw: Record<string, string | boolean | undefine
     opts.fillDelayS ? `fill delay ${opts.fillDelayS} s` : '',
     opts.pendingMarketOrders === 'unlisted' ? 'unfilled orders unlisted' : '',
     opts.closeDelayS ? `close delay ${opts.closeDelayS} s` : '',
+    opts.serverCloses ? 'server-side closes (take-profit, stop-loss, holdtime)' : '',
     opts.rateLimitPerMinute ? `rate limit ${opts.rateLimitPerMinute}/min per user` : '',
   ].filter(Boolean);
   if (behaviour.length) io.out(`behaviour: ${behaviour.join(', ')}`);

@@ -1,11 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readFileSync } from 'node:fs';
+import { strategiesOfBridgesFile } from '../bridges-file.js';
 import { loadConfig, type Config } from '../config.js';
 import { ConfigError } from '../config-error.js';
 import { createLogger, type Logger } from '../logging/create-logger.js';
-import { createSecrets, type Secrets } from '../logging/secrets.js';
+import type { Secrets } from '../logging/secrets.js';
+import { diagnoseRedis } from '../store/diagnose-redis.js';
+import { preflightStore } from '../store/preflight-store.js';
+import { StoreError } from '../store/store-error.js';
 import { StrategyLoadError } from '../strategy/load-strategy.js';
+import { loadStrategyCatalog } from '../strategy/strategy-catalog.js';
 import { EXIT, type CliIo } from './cli-io.js';
 import { BindingError } from '../bridge/binding-error.js';
 import { LeaseHeldError } from './lease-held-error.js';
@@ -21,6 +27,8 @@ export interface CommandOptions {
 
 export interface RuntimeSetup {
   readonly withStrategies: boolean;
+  /** trading (run, once, check) needs a strategy and an instrument; inspect (status, close) does not. */
+  readonly purpose?: 'trading' | 'inspect';
   /** check loads strategies to validate them but starts none (no webhook listener). */
   readonly startStrategies?: boolean;
   /** Commands whose stdout is their answer (status, check) log to stderr. */
@@ -52,20 +60,29 @@ export interface CommandContext {
  * other failure prints its (redacted) message and gives exit 1.
  */
 export async function withRuntime(io: CliIo, options: CommandOptions, setup: RuntimeSetup, body: (ctx: CommandContext) => Promise<number>): Promise<number> {
-  const secrets = createSecrets();
-  const say = (line: string) => io.stderr.write(`${secrets.redact(line)}\n`);
+  // io's streams scrub these already (main wraps them); every value added here is masked from then on.
+  const secrets = io.secrets;
+  const say = (line: string) => io.stderr.write(`${line}\n`);
   let config: Config;
   let env: Readonly<Record<string, string | undefined>>;
   try {
-    env = setup.env ?? readEnv(io.env, options.envFile, io.cwd);
+    const read = setup.env ? { env: setup.env, names: new Set<string>(), lookedIn: io.cwd, path: '(demo)' } : readEnv(io.env, options.envFile, io.cwd);
+    env = read.env;
     secrets.add(env.ALGOGENE_API_KEY);
-    config = loadConfig(env, { confirmReal: options.confirmReal });
+    const catalog = await loadStrategyCatalog(strategySpecs(env));
+    config = loadConfig(env, { confirmReal: options.confirmReal, purpose: setup.purpose, strategies: catalog, envFile: read });
+    for (const value of config.secrets) secrets.add(value);
     if (options.bridge !== undefined && !config.bridges.some((b) => b.id === options.bridge)) {
       throw new ConfigError([`--bridge: no bridge with id ${options.bridge} (have ${config.bridges.map((b) => b.id).join(', ')})`]);
     }
+    preflightStore(config.store);
   } catch (error) {
     if (error instanceof ConfigError) {
       for (const problem of error.problems) say(`config: ${problem}`);
+      return EXIT.config;
+    }
+    if (error instanceof StrategyLoadError || error instanceof StoreError) {
+      say(`config: ${error.message}`);
       return EXIT.config;
     }
     throw error;
@@ -103,6 +120,14 @@ export async function withRuntime(io: CliIo, options: CommandOptions, setup: Run
       say(`${error instanceof LeaseHeldError || error instanceof BindingError ? 'refused' : 'config'}: ${error.message}`);
       return EXIT.config;
     }
+    if (error instanceof StoreError && /^rediss?:/.test(config.store)) {
+      say(`config: BRIDGE_STORE: ${await diagnoseRedis(config.store)}`);
+      return EXIT.config;
+    }
+    if (error instanceof StoreError) {
+      say(`config: ${error.message}`);
+      return EXIT.config;
+    }
     say(`error: ${(error as Error).message}`);
     return EXIT.failed;
   }
@@ -122,6 +147,20 @@ export async function withRuntime(io: CliIo, options: CommandOptions, setup: Run
   } finally {
     await runtime.close();
   }
+}
+
+/** The strategies the configuration names, read leniently: their modules declare settings that config must know. */
+function strategySpecs(env: Readonly<Record<string, string | undefined>>): string[] {
+  const specs = [env.BRIDGE_STRATEGY?.trim()];
+  const file = env.BRIDGE_CONFIG?.trim();
+  if (file) {
+    try {
+      specs.push(...strategiesOfBridgesFile(readFileSync(file, 'utf8')));
+    } catch {
+      // loadConfig says what is wrong with the file.
+    }
+  }
+  return specs.filter((s): s is string => s !== undefined && s !== '');
 }
 
 function thisProcess(): ProcessIdentity {

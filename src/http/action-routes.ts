@@ -6,7 +6,7 @@ import { checkBearer } from './check-bearer.js';
 import type { TradeWatch } from './trade-watch.js';
 
 /**
- * POST /api/bridges/:id/close (flatten now), /halt (no opens until resumed; does not flatten),
+ * POST /api/bridges/:id/close (flatten now; ?adoptOrphans=1 as close --adopt-orphans), /halt (no opens until resumed; does not flatten),
  * /resume. Each needs `Authorization: Bearer <BRIDGE_HTTP_TOKEN>`; 401 otherwise, and always
  * when the server has no token.
  */
@@ -17,18 +17,18 @@ export function registerActionRoutes(app: FastifyInstance, deps: { bridges: read
     }
     return undefined;
   };
-  const act = (name: string, run: (id: string) => Promise<Record<string, unknown>>) =>
-    app.post<{ Params: { id: string } }>(`/api/bridges/:id/${name}`, { onRequest: authorized }, async (request, reply) => {
+  const act = (name: string, run: (id: string, query: { adoptOrphans?: string }) => Promise<Record<string, unknown>>) =>
+    app.post<{ Params: { id: string }; Querystring: { adoptOrphans?: string } }>(`/api/bridges/:id/${name}`, { onRequest: authorized }, async (request, reply) => {
       try {
-        return await run(request.params.id);
+        return await run(request.params.id, request.query);
       } catch (error) {
         if (error instanceof ActionRefusedError) return reply.code(error.status).send({ error: error.message });
         throw error;
       }
     });
 
-  act('close', async (id) => {
-    const results = await deps.control.close(id);
+  act('close', async (id, query) => {
+    const results = await deps.control.close(id, { adoptOrphans: query.adoptOrphans === '1' || query.adoptOrphans === 'true' });
     void deps.watch.refresh(id, { force: true });
     return { bridge: id, ok: results.every((r) => r.outcome !== 'failed'), results };
   });

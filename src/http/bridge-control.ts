@@ -12,7 +12,7 @@ export interface BridgeControl {
   /** The bridge as the worker should see it: its ticks take turns with the actions below. */
   serialise(bridge: Bridge): Bridge;
   /** Flattens now: closeAll, after any running tick, with the lease still ours. */
-  close(bridgeId: string): Promise<CloseReport>;
+  close(bridgeId: string, options?: { adoptOrphans?: boolean }): Promise<CloseReport>;
   /** No opens until resume(); closes the strategy asks for go on. Does not flatten (close does). */
   halt(bridgeId: string): void;
   resume(bridgeId: string): void;
@@ -56,7 +56,7 @@ export function createBridgeControl(): BridgeControl {
     serialise(bridge) {
       return { ...bridge, tick: (scheduledAt, options) => inTurn(bridge.id, () => bridge.tick(scheduledAt, options)) };
     },
-    close(bridgeId) {
+    close(bridgeId, options = {}) {
       const bridge = known(bridgeId);
       return inTurn(bridgeId, async () => {
         const lease = leases.get(bridgeId);
@@ -64,7 +64,7 @@ export function createBridgeControl(): BridgeControl {
           throw new ActionRefusedError(409, `bridge ${bridgeId}: this process no longer holds its lease; nothing closed`);
         }
         log?.warn({ bridge: bridgeId }, 'close requested through the API: closing every tracked trade');
-        return bridge.closeAll();
+        return bridge.closeAll(options);
       });
     },
     halt(bridgeId) {

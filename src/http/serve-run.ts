@@ -24,7 +24,12 @@ interface Runtime {
   readonly bridges: readonly Bridge[];
   readonly leases: ReadonlyMap<string, BridgeLease>;
   readonly store: Store;
+  /** The journal, when the runtime keeps one: the page shows each bridge's last entries. */
+  readonly record?: { readonly journal: { entries(options: { bridge?: string; since?: Date }): Promise<readonly unknown[]> } };
 }
+
+// The page asks for the last entries often: only a recent window is read, not the whole chain.
+const JOURNAL_WINDOW_MS = 6 * 3_600_000;
 
 export interface RunHttp {
   /** For openRuntime: count the API calls, gate the strategies (halt), find the webhooks. */
@@ -106,7 +111,7 @@ export function prepareRunHttp(): RunHttp {
         leases: runtime.leases,
         me,
         storeProblem: () => probe(runtime),
-        journal,
+        journal: journal ?? journalOf(runtime),
         signals,
       });
       try {
@@ -130,6 +135,12 @@ export function prepareRunHttp(): RunHttp {
       };
     },
   };
+}
+
+function journalOf(runtime: Runtime): JournalProvider | undefined {
+  const record = runtime.record;
+  if (!record) return undefined;
+  return async (bridgeId, limit) => (await record.journal.entries({ bridge: bridgeId, since: new Date(Date.now() - JOURNAL_WINDOW_MS) })).slice(-limit);
 }
 
 const PROBE_MS = 2_000;

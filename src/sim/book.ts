@@ -73,6 +73,7 @@ export class Books {
   constructor(
     private readonly prices: PriceFeed,
     private readonly delays: { fillUs: number; closeUs: number },
+    private readonly serverCloses: boolean,
     tradeIdStart: number | undefined,
   ) {
     // Random start so IDs from one simulator run are not mistaken for another's; 12 digits like the real ones.
@@ -225,9 +226,9 @@ export class Books {
     this.prices.quote(t.instrument, nowMs);
     const events: Array<{ atUs: number; reason: CloseReason; step: number }> = [];
     if (t.closeAtUs !== null && t.closeAtUs <= nowUs) events.push({ atUs: t.closeAtUs, reason: 'api', step: this.prices.stepOf(t.closeAtUs / 1000) });
-    const holdEnd = t.holdtime > 0 ? t.openedUs! + t.holdtime * 1_000_000 : Infinity;
+    const holdEnd = this.serverCloses && t.holdtime > 0 ? t.openedUs! + t.holdtime * 1_000_000 : Infinity;
     if (holdEnd <= nowUs) events.push({ atUs: holdEnd, reason: 'holdtime', step: this.prices.stepOf(holdEnd / 1000) });
-    const hit = this.levelHit(t, this.prices.currentStep(t.instrument));
+    const hit = this.serverCloses ? this.levelHit(t, this.prices.currentStep(t.instrument)) : null;
     if (hit) events.push(hit);
     events.sort((a, b) => a.atUs - b.atUs);
     const first = events[0];

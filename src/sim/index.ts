@@ -77,7 +77,12 @@ export async function startSimulator(opts: StartOptions = {}): Promise<Simulator
   const startUs = nowUs();
   const prices = new PriceFeed(options.instruments, options.seed, options.priceStepMs, startUs / 1000);
   const auth = new Auth(options.users, options.tokenTtlS * 1_000_000);
-  const books = new Books(prices, { fillUs: options.fillDelayS * 1_000_000, closeUs: options.closeDelayS * 1_000_000 }, options.tradeIdStart);
+  const books = new Books(
+    prices,
+    { fillUs: options.fillDelayS * 1_000_000, closeUs: options.closeDelayS * 1_000_000 },
+    options.serverCloses,
+    options.tradeIdStart,
+  );
   const accounts = new Accounts(options.accounts);
   const limit = new RateLimit(options.rateLimitPerMinute);
   const { delayMs, failRate, failKinds, faultPhase, oversizeBytes } = options;

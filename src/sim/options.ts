@@ -99,6 +99,12 @@ export const simOptionsSchema = z
      * `unlisted` (ALGOGENE as documented): it shows in neither list until it fills; /query_order says PENDING.
      */
     pendingMarketOrders: z.enum(['listed', 'unlisted']).default('listed'),
+    /**
+     * Whether take-profit, stop-loss and holdtime close trades by themselves (ALGOGENE as documented). Off by default:
+     * the simulator's live walk and its history bars are unrelated, so a strategy's levels taken from history can
+     * sit on the wrong side of the live price, and older tests expect those trades to stay open.
+     */
+    serverCloses: z.boolean().default(false),
     /** Seconds between a close_orders request and the trade leaving /opened_trades (0: at once). */
     closeDelayS: z.number().min(0).default(0),
     /** Calls per user per rolling minute; beyond, HTTP 400 "Exceed maximum access count". Absent: no limit. */

@@ -27,6 +27,8 @@ export interface RequestLogEntry {
   tradeIds: string | null;
   /** The client's TCP source port: tells apart two processes (or two connections) of the same user. */
   remotePort: number | null;
+  /** The User-Agent header as sent (a client may name its process there). */
+  userAgent: string | null;
   /** True when the per-user rate limit refused it. */
   rateLimited: boolean;
 }
@@ -121,6 +123,7 @@ export class SimServer {
     const rel = url.pathname.startsWith(this.basePath + '/') ? url.pathname.slice(this.basePath.length) : null;
     const route = rel === null ? undefined : this.routes.get(`${method} ${rel}`);
     const entry = this.record(method, route ? rel! : '(other)', req.socket.remotePort ?? null);
+    entry.userAgent = req.headers['user-agent']?.slice(0, 200) ?? null;
     if (!route) {
       const known = rel !== null && [...this.routes.keys()].some((k) => k.endsWith(` ${rel}`));
       req.resume();
@@ -210,6 +213,7 @@ export class SimServer {
       orderRef: null,
       tradeIds: null,
       remotePort,
+      userAgent: null,
       rateLimited: false,
     };
     this.byPath[path] = (this.byPath[path] ?? 0) + 1;

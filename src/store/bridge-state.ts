@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import type { Store } from './create-store.js';
+import type { Fence } from './bridge-lease.js';
+import { FenceError } from './fence-error.js';
+import type { PutResult } from './state-cells.js';
 import { StoreError } from './store-error.js';
+import { StoreForgotError } from './store-forgot-error.js';
 
 const side = z.enum(['BUY', 'SELL']);
 
@@ -75,32 +79,56 @@ export interface BridgeState {
 export const emptyState = (): BridgeStateDoc => ({ version: 1, trades: [], intents: [], recentOrders: [], closed: [] });
 
 /**
- * A bridge's whole record in one key, so that every change (intent in, trade in, trade out) is
- * one atomic write. It holds trade IDs and orderRefs, never a key or token.
+ * A bridge's whole record in one document, so that every change (intent in, trade in, trade out)
+ * is one atomic write. It holds trade IDs and orderRefs, never a key or token. With a lease, each
+ * write is fenced: refused (FenceError) once another process took the bridge over, refused
+ * (StoreForgotError) when the lease record is gone. Reads stay plain.
  */
-export function createBridgeState(store: Store, bridgeId: string): BridgeState {
+export function createBridgeState(store: Store, bridgeId: string, lease?: { fence(): Fence | undefined }): BridgeState {
   const key = `bridge:${bridgeId}:state`;
+  // Before the state had its own fenced place it was a Keyv value under `key`: read there once.
+  let legacy = true;
+  const parse = (raw: unknown): BridgeStateDoc => {
+    if (raw === undefined || raw === null) return emptyState();
+    const parsed = stateSchema.safeParse(raw);
+    if (!parsed.success) {
+      // Never guess at a damaged record: acting on it could forget a live trade.
+      throw new StoreError(`store ${store.where}: ${key} is not a bridge state (${parsed.error.issues[0]?.message}); inspect it before running again`);
+    }
+    return parsed.data;
+  };
   return {
     async load() {
+      let text: string | undefined;
       let raw: unknown;
       try {
-        raw = await store.keyv.get(key);
+        text = await store.states.get(bridgeId);
+        if (text === undefined && legacy) raw = await store.keyv.get(key);
       } catch (error) {
-        throw new StoreError(`store ${store.where}: cannot read ${key}: ${(error as Error).message}`);
+        throw new StoreError(`store ${store.where}: cannot read ${key}: ${(error as Error).message}`, { cause: error });
       }
-      if (raw === undefined || raw === null) return emptyState();
-      const parsed = stateSchema.safeParse(raw);
-      if (!parsed.success) {
-        // Never guess at a damaged record: acting on it could forget a live trade.
-        throw new StoreError(`store ${store.where}: ${key} is not a bridge state (${parsed.error.issues[0]?.message}); inspect it before running again`);
+      if (text === undefined) return parse(raw);
+      try {
+        raw = JSON.parse(text);
+      } catch {
+        raw = text;
       }
-      return parsed.data;
+      return parse(raw);
     },
     async save(doc) {
+      const fence = lease?.fence();
+      if (lease && !fence) throw new FenceError(`bridge ${bridgeId}: this process no longer holds the lease; the write of its state was refused`);
+      let verdict: PutResult;
       try {
-        await store.keyv.set(key, doc);
+        verdict = await store.states.put(bridgeId, JSON.stringify(doc), fence);
       } catch (error) {
-        throw new StoreError(`store ${store.where}: cannot write ${key}: ${(error as Error).message}`);
+        throw new StoreError(`store ${store.where}: cannot write ${key}: ${(error as Error).message}`, { cause: error });
+      }
+      if (verdict === 'fenced') throw new FenceError(`bridge ${bridgeId}: another process took over this bridge (lease epoch ${fence?.epoch} is stale); the write of its state was refused`);
+      if (verdict === 'forgotten') throw new StoreForgotError(`store ${store.where}: the lease record of bridge ${bridgeId} is gone: the store lost its data; the write of its state was refused`);
+      if (legacy) {
+        legacy = false;
+        await store.keyv.delete(key).catch(() => false);
       }
     },
   };

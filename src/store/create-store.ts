@@ -4,6 +4,7 @@ import KeyvRedis, { type RedisClientConnectionType } from '@keyv/redis';
 import KeyvSqlite from '@keyv/sqlite';
 import Keyv from 'keyv';
 import { memoryLeaseCells, redisLeaseCells, sqliteLeaseCells, type LeaseCells } from './lease-cells.js';
+import { stateCells, type StateCells } from './state-cells.js';
 import { StoreError } from './store-error.js';
 
 export interface Store {
@@ -13,6 +14,8 @@ export interface Store {
   readonly keyv: Keyv;
   /** Atomic cells for the one-writer lease. */
   readonly cells: LeaseCells;
+  /** Each bridge's state document, written only while the writer's lease is current (fenced). */
+  readonly states: StateCells;
   /** The database underneath, for what Keyv cannot do (conditional writes, tables, streams). */
   readonly backend: StoreBackend;
   close(): Promise<void>;
@@ -20,7 +23,7 @@ export interface Store {
 
 /** Minimal raw access per kind: SQL on SQLite, the node-redis client on Redis. */
 export type StoreBackend =
-  | { readonly kind: 'memory' }
+  | { readonly kind: 'memory'; readonly map: Map<string, string> }
   | { readonly kind: 'sqlite'; readonly query: (sql: string, ...params: unknown[]) => Promise<unknown[]> }
   | { readonly kind: 'redis'; readonly client: () => Promise<RedisClientConnectionType> };
 
@@ -34,27 +37,51 @@ const CONNECT_TIMEOUT_MS = 3_000;
 export async function createStore(url: string): Promise<Store> {
   const where = url.replace(/\/\/[^@/]*@/, '//');
   let store: Store;
+  let probed = () => {};
   if (url === 'memory://' || url.startsWith('memory:')) {
-    store = { kind: 'memory', where, keyv: new Keyv({ throwOnErrors: true }), cells: memoryLeaseCells(), backend: { kind: 'memory' }, close: async () => {} };
+    const backend = { kind: 'memory' as const, map: new Map<string, string>() };
+    store = { kind: 'memory', where, keyv: new Keyv({ throwOnErrors: true }), cells: memoryLeaseCells(backend.map), states: stateCells(backend), backend, close: async () => {} };
   } else if (url.startsWith('sqlite://')) {
     const file = path.resolve(url.slice('sqlite://'.length));
     mkdirSync(path.dirname(file), { recursive: true });
     const adapter = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 5_000 });
+    const query = async (sql: string, ...params: unknown[]) => (await adapter.query(sql, ...params)) as unknown[];
+    // WAL: readers never wait for the writer, and a commit is one append. NORMAL with WAL loses
+    // nothing when the process crashes (the WAL is in the OS's hands); a power loss may lose the
+    // last commits, which the bridge then rebuilds from the server like any store that forgot.
+    await query('PRAGMA journal_mode = WAL').catch(() => {});
+    await query('PRAGMA synchronous = NORMAL').catch(() => {});
+    const backend = { kind: 'sqlite' as const, query };
     const keyv = new Keyv({ store: adapter, throwOnErrors: true });
-    store = { kind: 'sqlite', where: file, keyv, cells: sqliteLeaseCells(adapter), backend: { kind: 'sqlite', query: async (sql, ...params) => (await adapter.query(sql, ...params)) as unknown[] }, close: () => keyv.disconnect() };
+    store = { kind: 'sqlite', where: file, keyv, cells: sqliteLeaseCells(adapter), states: stateCells(backend), backend, close: () => keyv.disconnect() };
   } else if (url.startsWith('redis://') || url.startsWith('rediss://')) {
+    let connected = false;
     const adapter = new KeyvRedis(
-      // Without a bound the Redis client retries forever and the CLI hangs on a dead server.
-      { url, socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: (retries: number) => (retries >= 3 ? false : 200) } },
+      {
+        url,
+        // A command while the connection is down fails at once (the tick fails closed) instead of waiting in a queue.
+        disableOfflineQueue: true,
+        socket: {
+          connectTimeout: CONNECT_TIMEOUT_MS,
+          // Never reached: give up soon, or the CLI hangs on a dead server. Reached once: keep
+          // trying, since the daemon waits out an outage instead of exiting.
+          reconnectStrategy: (retries: number) => (connected ? Math.min(100 * (retries + 1), 1_000) : retries >= 3 ? false : 200),
+        },
+      },
       { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: CONNECT_TIMEOUT_MS, namespace: 'signal-bridge', keyPrefixSeparator: ':' },
     );
     const keyv = new Keyv({ store: adapter, throwOnErrors: true, useKeyPrefix: false, namespace: 'signal-bridge' });
+    const backend = { kind: 'redis' as const, client: () => adapter.getClient() };
+    probed = () => {
+      connected = true;
+    };
     store = {
       kind: 'redis',
       where,
       keyv,
       cells: redisLeaseCells(adapter),
-      backend: { kind: 'redis', client: () => adapter.getClient() },
+      states: stateCells(backend),
+      backend,
       async close() {
         await keyv.disconnect().catch(() => {});
       },
@@ -66,6 +93,7 @@ export async function createStore(url: string): Promise<Store> {
     // Errors reach the caller as rejections (throwOnErrors); the event would otherwise crash the process.
   });
   await probe(store);
+  probed();
   return store;
 }
 

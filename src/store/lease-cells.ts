@@ -3,8 +3,9 @@ import type KeyvSqlite from '@keyv/sqlite';
 
 /**
  * The few atomic operations a lease needs, which Keyv does not offer: set-if-absent and
- * compare-and-set. Values are opaque strings; their expiry is the caller's business, except
- * that Redis also drops a key after `ttlMs` so that a dead holder never locks anyone out.
+ * compare-and-set. Values are opaque strings; their expiry is the caller's business (the record
+ * says until when it holds). No store expires them: a lease record keeps its epoch for the next
+ * holder, and one that vanished means the store lost its data.
  */
 export interface LeaseCells {
   get(key: string): Promise<string | undefined>;
@@ -13,8 +14,7 @@ export interface LeaseCells {
   compareAndDelete(key: string, expected: string): Promise<boolean>;
 }
 
-export function memoryLeaseCells(): LeaseCells {
-  const cells = new Map<string, string>();
+export function memoryLeaseCells(cells: Map<string, string>): LeaseCells {
   return {
     get: async (key) => cells.get(key),
     async setIfAbsent(key, value) {
@@ -66,9 +66,12 @@ export function sqliteLeaseCells(adapter: KeyvSqlite): LeaseCells {
   };
 }
 
-const SET_IF_ABSENT = "return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])";
-const COMPARE_AND_SET = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end return false";
+const SET_IF_ABSENT = "return redis.call('SET', KEYS[1], ARGV[1], 'NX')";
+const COMPARE_AND_SET = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('SET', KEYS[1], ARGV[2]) end return false";
 const COMPARE_AND_DELETE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+
+/** Where a lease cell lives on Redis. */
+export const redisLeaseKey = (key: string) => `signal-bridge:lease:${key}`;
 
 /** Redis: each operation is one Lua script, atomic on the server. */
 export function redisLeaseCells(adapter: KeyvRedis<unknown>): LeaseCells {
@@ -76,14 +79,14 @@ export function redisLeaseCells(adapter: KeyvRedis<unknown>): LeaseCells {
     get(key: string): Promise<string | null>;
     eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
   };
-  const k = (key: string) => `signal-bridge:lease:${key}`;
+  const k = redisLeaseKey;
   return {
     get: async (key) => (await (await client()).get(k(key))) ?? undefined,
-    async setIfAbsent(key, value, ttlMs) {
-      return (await (await client()).eval(SET_IF_ABSENT, { keys: [k(key)], arguments: [value, String(Math.ceil(ttlMs))] })) === 'OK';
+    async setIfAbsent(key, value) {
+      return (await (await client()).eval(SET_IF_ABSENT, { keys: [k(key)], arguments: [value] })) === 'OK';
     },
-    async compareAndSet(key, expected, value, ttlMs) {
-      return (await (await client()).eval(COMPARE_AND_SET, { keys: [k(key)], arguments: [expected, value, String(Math.ceil(ttlMs))] })) === 'OK';
+    async compareAndSet(key, expected, value) {
+      return (await (await client()).eval(COMPARE_AND_SET, { keys: [k(key)], arguments: [expected, value] })) === 'OK';
     },
     async compareAndDelete(key, expected) {
       return Number(await (await client()).eval(COMPARE_AND_DELETE, { keys: [k(key)], arguments: [expected] })) === 1;

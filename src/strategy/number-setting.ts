@@ -1,3 +1,4 @@
+import { parseDecimal } from '../config/decimal.js';
 import { StrategyLoadError } from './load-strategy.js';
 
 export interface NumberSettingSpec {
@@ -18,8 +19,8 @@ export interface NumberSettingSpec {
 export function numberSetting(settings: Readonly<Record<string, string | undefined>>, name: string, spec: NumberSettingSpec): number {
   const raw = settings[name]?.trim();
   if (raw === undefined || raw === '') return spec.fallback;
-  const value = spec.integer ? (/^\d+$/.test(raw) ? Number(raw) : NaN) : Number(raw);
-  const fits = Number.isFinite(value) && (spec.min === undefined || value >= spec.min) && (spec.max === undefined || value <= spec.max);
-  if (!fits) throw new StrategyLoadError(`${name}: expected ${spec.expects}, got ${JSON.stringify(raw)}`);
+  // Plain decimal notation only, like every number in config: no hex, exponent or Infinity.
+  const value = parseDecimal(raw, { integer: spec.integer, min: spec.min, max: spec.max });
+  if (value === undefined) throw new StrategyLoadError(`${name}: expected ${spec.expects}, got ${JSON.stringify(raw)}`);
   return value;
 }

@@ -65,7 +65,8 @@ export function parseSignal(value: unknown, limits: { maxVolume?: number } = {})
   }
   const { signal, ...details } = parsed.data;
   if (limits.maxVolume !== undefined && details.volume !== undefined && details.volume > limits.maxVolume) {
-    throw new InvalidSignalError(`not a signal: volume ${details.volume} is above BRIDGE_MAX_VOLUME ${limits.maxVolume}`);
+    // Unset, BRIDGE_MAX_VOLUME is BRIDGE_VOLUME: no signal asks for more than configured unless the user said so.
+    throw new InvalidSignalError(`not a signal: volume ${details.volume} is above BRIDGE_MAX_VOLUME ${limits.maxVolume} (which is BRIDGE_VOLUME unless set): raise BRIDGE_MAX_VOLUME to allow larger orders`);
   }
   return dropUndefined({ side: signal, ...details });
 }

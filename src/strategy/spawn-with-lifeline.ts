@@ -36,6 +36,8 @@ exec 3<&-
 ${LIFELINE_VARIABLE}="$1" /bin/sh -c "$2"
 s=$?
 kill $w 2>/dev/null
+# A command ended by a signal ends the wrapper by the same signal, so that the bridge can say which.
+[ $s -gt 128 ] && [ $s -lt 160 ] && trap - $((s - 128)) && kill -$((s - 128)) $$
 exit $s
 `;
 

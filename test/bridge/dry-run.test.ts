@@ -36,7 +36,7 @@ describe('--dry-run', () => {
   });
 
   it('a BUY with nothing tracked sends nothing and writes no intent', async () => {
-    t = await makeBridge({ strategy: fixedStrategy({ signal: 'BUY', volume: 2 }), dryRun: true });
+    t = await makeBridge({ strategy: fixedStrategy({ signal: 'BUY', volume: 2 }), dryRun: true, env: { BRIDGE_MAX_VOLUME: '2' } });
 
     const result = await t.tick();
 

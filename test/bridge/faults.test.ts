@@ -372,7 +372,7 @@ describe('the store is unreachable: fail closed', () => {
   it('the intent cannot be written: no order is sent; once the store is back the next tick trades', async () => {
     await bridgeOn(sim, signals('BUY'));
     const calls = requestsSince();
-    const set = vi.spyOn(t!.store.keyv, 'set').mockRejectedValue(new Error('SQLITE_CANTOPEN: unable to open database file'));
+    const set = vi.spyOn(t!.store.states, 'put').mockRejectedValue(new Error('SQLITE_CANTOPEN: unable to open database file'));
 
     const r = await t!.tick();
 
@@ -391,7 +391,7 @@ describe('the store is unreachable: fail closed', () => {
   it('the store cannot be read: the tick fails before any trading call', async () => {
     await bridgeOn(sim, signals('BUY'));
     const calls = requestsSince();
-    const get = vi.spyOn(t!.store.keyv, 'get').mockRejectedValue(new Error('ECONNREFUSED'));
+    const get = vi.spyOn(t!.store.states, 'get').mockRejectedValue(new Error('ECONNREFUSED'));
 
     const r = await t!.tick();
 
@@ -405,14 +405,14 @@ describe('the store is unreachable: fail closed', () => {
   it('the trade ID cannot be recorded after the order was placed: the intent written before it finds the trade on the next tick', async () => {
     await bridgeOn(sim, signals('BUY', null));
     const calls = requestsSince();
-    const realSet = t!.store.keyv.set.bind(t!.store.keyv);
+    const realSet = t!.store.states.put.bind(t!.store.states);
     let writes = 0;
     // The first write (the intent) works; the second (the trade ID) fails.
-    const set = vi.spyOn(t!.store.keyv, 'set').mockImplementation((async (...args: Parameters<typeof realSet>) => {
+    const set = vi.spyOn(t!.store.states, 'put').mockImplementation(async (...args: Parameters<typeof realSet>) => {
       writes += 1;
       if (writes === 2) throw new Error('disk full');
       return realSet(...args);
-    }) as typeof realSet);
+    });
 
     const r = await t!.tick();
 

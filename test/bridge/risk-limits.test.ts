@@ -24,7 +24,8 @@ let sim: Simulator;
 let b: SimBridge | undefined;
 let account = '';
 beforeAll(async () => {
-  sim = await startSimulator({ fillDelayS: 0, seed: 51 });
+  // livetrade: real mode's runmode (ALGOGENE documents no other real-money one).
+  sim = await startSimulator({ fillDelayS: 0, seed: 51, runmodes: ['livetest', 'livetrade'] });
 });
 afterEach(async () => {
   await b?.close();
@@ -204,20 +205,20 @@ describe('real mode', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
 
     const real = jsonLines(r.stdout).find((l) => l.msg === 'REAL MODE: orders are real and investors copy them');
-    expect(real).toMatchObject({ runmode: 'realtrade', account: ws.account, maxVolume: 5, maxOrdersPerHour: 10, haltFile: halt });
+    expect(real).toMatchObject({ runmode: 'livetrade', account: ws.account, maxVolume: 5, maxOrdersPerHour: 10, haltFile: halt });
     // Logged before anything was traded.
     const lines = jsonLines(r.stdout);
     expect(lines.indexOf(real!)).toBeLessThan(lines.findIndex((l) => l.msg === 'tick'));
     const [tick] = tickLines(r.stdout);
     const trades = sim.books().filter((t) => t.accountid === ws.account);
-    expect(trades.map((t) => [t.tradeId, t.runmode])).toEqual([[tick!.opened, 'realtrade']]);
+    expect(trades.map((t) => [t.tradeId, t.runmode])).toEqual([[tick!.opened, 'livetrade']]);
   });
 
-  it('real mode without the limits says so (null), so the user sees none is set', async () => {
+  it('real mode without the limits says so: the maximum volume is BRIDGE_VOLUME, the others null', async () => {
     const ws = makeWorkspace('real-nolimits');
     const env = bridgeEnv(sim, ws, { BRIDGE_MODE: 'real', BRIDGE_TEST_SIGNAL: 'NONE' });
     const r = await runCli(['once', '--confirm-real'], { env, cwd: ws.dir });
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(jsonLines(r.stdout).find((l) => l.msg === 'REAL MODE: orders are real and investors copy them')).toMatchObject({ maxVolume: null, maxOrdersPerHour: null, haltFile: null });
+    expect(jsonLines(r.stdout).find((l) => l.msg === 'REAL MODE: orders are real and investors copy them')).toMatchObject({ maxVolume: 1, maxOrdersPerHour: null, haltFile: null });
   });
 });

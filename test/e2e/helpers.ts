@@ -186,19 +186,23 @@ export function removeWorkspaces(): void {
 
 /** The environment of a bridge on `sim` for the workspace's account, with the fixed-signal strategy. */
 export function bridgeEnv(sim: Simulator, ws: Workspace, extra: Env = {}): Env {
-  return {
+  const env: Env = {
     ALGOGENE_BASE_URL: sim.url,
     ALGOGENE_USER: 'demo',
     ALGOGENE_API_KEY: 'demo-key',
     ALGOGENE_ACCOUNT_ID: ws.account,
     BRIDGE_STORE: ws.store,
     BRIDGE_STRATEGY: FIXED_SIGNAL,
+    BRIDGE_INSTRUMENT: 'BTCUSD',
     BRIDGE_TEST_SIGNAL: 'NONE',
     LOG_LEVEL: 'info',
     // run serves HTTP on 8787 by default: tests that run in parallel turn it off unless they test it.
     BRIDGE_HTTP_PORT: '0',
     ...extra,
   };
+  // BRIDGE_TEST_SIGNAL is the fixed-signal strategy's setting: any other strategy would refuse it as unknown.
+  if (env.BRIDGE_STRATEGY !== FIXED_SIGNAL && !('BRIDGE_TEST_SIGNAL' in extra)) delete env.BRIDGE_TEST_SIGNAL;
+  return env;
 }
 
 /** Every trade of one book (livetest), oldest first. */

@@ -22,6 +22,7 @@ describe('sim command', () => {
       ALGOGENE_ACCOUNT_ID: ws.account,
       BRIDGE_STORE: ws.store,
       BRIDGE_STRATEGY: FIXED_SIGNAL,
+      BRIDGE_INSTRUMENT: 'BTCUSD',
       BRIDGE_TEST_SIGNAL: 'BUY',
     };
     const once = await runCli(['once'], { env, cwd: ws.dir });

@@ -9,6 +9,12 @@ import { createSessionTokens, type SessionTokens } from '../../src/algogene/sess
 import { createBridge, type Bridge } from '../../src/bridge/create-bridge.js';
 import type { TickResult } from '../../src/bridge/run-tick.js';
 import { loadConfig, type BridgeConfig, type Config } from '../../src/config.js';
+import { catalogFrom } from '../../src/config/setting.js';
+import { settings as commandSettings } from '../../strategies/command.js';
+import { settings as fileSettings } from '../../strategies/file.js';
+import { settings as randomSettings } from '../../strategies/random.js';
+import { settings as smaCrossSettings } from '../../strategies/sma-cross.js';
+import { settings as webhookSettings } from '../../strategies/webhook.js';
 import { createBridgeState, type BridgeState, type BridgeStateDoc, type TrackedTrade } from '../../src/store/bridge-state.js';
 import { createStore, type Store } from '../../src/store/create-store.js';
 import type { Strategy, StrategyAnswer, StrategyContext } from '../../src/strategy/types.js';
@@ -24,6 +30,8 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     ALGOGENE_API_KEY: API_KEY,
     ALGOGENE_ACCOUNT_ID: ACCOUNT,
     BRIDGE_ID: 'b1',
+    BRIDGE_STRATEGY: 'random',
+    BRIDGE_INSTRUMENT: 'BTCUSD',
     BRIDGE_STORE: 'memory://',
     BRIDGE_STRATEGY_TIMEOUT_MS: '1000',
     BRIDGE_HTTP_TIMEOUT_MS: '2000',
@@ -96,7 +104,9 @@ export interface MakeBridgeOptions {
 }
 
 export async function makeBridge(options: MakeBridgeOptions = {}): Promise<TestBridge> {
-  const config = loadConfig(testEnv(options.env));
+  // The built-ins' declared settings, so that a test may set (say) BRIDGE_SMA_FAST beside the strategy object it passes.
+  const strategies = catalogFrom({ random: randomSettings, 'sma-cross': smaCrossSettings, command: commandSettings, file: fileSettings, webhook: webhookSettings });
+  const config = loadConfig(testEnv(options.env), { strategies });
   const bridgeConfig = config.bridges[0] as BridgeConfig;
   const logs = captureLog();
   logs.secrets.add(bridgeConfig.apiKey);

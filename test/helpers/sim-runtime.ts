@@ -14,6 +14,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createBridgeState, type BridgeStateDoc } from '../../src/store/bridge-state.js';
 import { createStore, type Store } from '../../src/store/create-store.js';
 import { loadStrategy } from '../../src/strategy/load-strategy.js';
+import { loadStrategyCatalog } from '../../src/strategy/strategy-catalog.js';
 import type { Strategy } from '../../src/strategy/types.js';
 import type { Simulator } from '../../src/sim/index.js';
 import { captureLog, type CapturedLog } from './capture-log.js';
@@ -37,7 +38,7 @@ export function removeTempDirs(): void {
 
 /** The environment of one bridge on `sim` (user demo), `overrides` win. */
 export function simEnv(sim: Simulator, overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
-  return {
+  const env: Record<string, string | undefined> = {
     ALGOGENE_BASE_URL: sim.url,
     ALGOGENE_USER: 'demo',
     ALGOGENE_API_KEY: 'demo-key',
@@ -45,12 +46,16 @@ export function simEnv(sim: Simulator, overrides: Record<string, string | undefi
     BRIDGE_ID: 'b1',
     BRIDGE_STORE: 'memory://',
     BRIDGE_STRATEGY: FIXED_SIGNAL,
+    BRIDGE_INSTRUMENT: 'BTCUSD',
     BRIDGE_TEST_SIGNAL: 'NONE',
     BRIDGE_HTTP_TIMEOUT_MS: '1000',
     BRIDGE_STRATEGY_TIMEOUT_MS: '1000',
     LOG_LEVEL: 'info',
     ...overrides,
   };
+  // BRIDGE_TEST_SIGNAL is the fixed-signal strategy's setting: any other strategy would refuse it as unknown.
+  if (env.BRIDGE_STRATEGY !== FIXED_SIGNAL && !('BRIDGE_TEST_SIGNAL' in overrides)) delete env.BRIDGE_TEST_SIGNAL;
+  return env;
 }
 
 export interface SimBridge {
@@ -79,7 +84,8 @@ export interface SimBridgeOptions {
  */
 export async function openSimBridge(env: Record<string, string | undefined>, options: SimBridgeOptions = {}): Promise<SimBridge> {
   if (env.BRIDGE_STRATEGY === RANDOM_STRATEGY && !existsSync(RANDOM_STRATEGY)) throw new Error(`${RANDOM_STRATEGY} is missing: run \`npm run build\` first`);
-  const config = loadConfig(env);
+  // The strategy's module declares its settings (BRIDGE_TEST_SIGNAL, BRIDGE_SEED): config refuses undeclared ones.
+  const config = loadConfig(env, { strategies: await loadStrategyCatalog(env.BRIDGE_STRATEGY ? [env.BRIDGE_STRATEGY] : []) });
   const bridgeConfig = config.bridges[0]!;
   const logs = captureLog({ level: config.logLevel });
   logs.secrets.add(bridgeConfig.apiKey);

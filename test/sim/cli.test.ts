@@ -72,12 +72,12 @@ describe('simCommand', () => {
   it('serves the new behaviours it was given: accounts, rate limit, unlisted fills, new fault kinds', async () => {
     const c = capture();
     const done = simCommand(
-      { port: '0', accounts: 'acc-1:livetest,acc-2:livetrade:off', rateLimit: '3', unlistedFills: true, fillDelay: '30', closeDelay: '1', failKinds: 'echo,empty-list' },
+      { port: '0', accounts: 'acc-1:livetest,acc-2:livetrade:off', rateLimit: '3', unlistedFills: true, serverCloses: true, fillDelay: '30', closeDelay: '1', failKinds: 'echo,empty-list' },
       c.io,
     );
     const url = /ALGOGENE_BASE_URL=(\S+)$/.exec(await started(c))![1]!;
     expect(c.out[1]).toContain('accounts: acc-1 (livetest), acc-2 (livetrade, not trading)');
-    expect(c.out[2]).toBe('behaviour: fill delay 30 s, unfilled orders unlisted, close delay 1 s, rate limit 3/min per user');
+    expect(c.out[2]).toBe('behaviour: fill delay 30 s, unfilled orders unlisted, close delay 1 s, server-side closes (take-profit, stop-loss, holdtime), rate limit 3/min per user');
     const token = ((await (await fetch(`${url}/session?user=demo&api_key=demo-key`)).json()) as { res: { token: string } }).res.token;
     const accounts = await (await fetch(`${url}/accounts?user=demo&api_key=demo-key&token=${token}&runmode=livetrade`)).json();
     expect(accounts).toMatchObject({ count: 1, res: [{ accountid: 'acc-2', isTrading: false }] });

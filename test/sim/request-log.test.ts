@@ -22,6 +22,8 @@ describe('the request log', () => {
       expect(e.atMs).toBeGreaterThanOrEqual(before);
       expect(e.remotePort).toBeGreaterThan(0);
     }
+    await fetch(`${s.sim.url}/session?user=demo&api_key=demo-key`, { headers: { 'user-agent': 'signal-bridge/0.1 pid=4242' } });
+    expect(s.sim.requests().log.at(-1)!.userAgent).toBe('signal-bridge/0.1 pid=4242');
     const text = JSON.stringify(s.sim.requests());
     expect(text).not.toContain('demo-key');
     expect(text).not.toContain(token);

@@ -9,7 +9,7 @@ const closes = async (sim: Parameters<typeof get>[0]) =>
   (await get(sim, '/strategy_trade', { ...DEMO, runmode: 'livetest', runtime_id: 'acc-1' })).body.res.filter((t: { openclose: string }) => t.openclose === 'close');
 
 describe('take-profit and stop-loss', () => {
-  const s = useSim({ beforeEach, afterEach }, { instruments: [FLAT], priceStepMs: 3_600_000 });
+  const s = useSim({ beforeEach, afterEach }, { instruments: [FLAT], priceStepMs: 3_600_000, serverCloses: true });
 
   it('a BUY closes at the bid once the bid reaches its take-profit', async () => {
     const token = await login(s.sim);
@@ -44,7 +44,7 @@ describe('take-profit and stop-loss', () => {
 });
 
 describe('checked along the path, not only where the price is when someone looks', () => {
-  const s = useSim({ beforeEach, afterEach }, { instruments: [FLAT], priceStepMs: 100 });
+  const s = useSim({ beforeEach, afterEach }, { instruments: [FLAT], priceStepMs: 100, serverCloses: true });
 
   it('a take-profit touched between two reads closes the trade at that step\'s price', async () => {
     const token = await login(s.sim);
@@ -63,7 +63,7 @@ describe('checked along the path, not only where the price is when someone looks
 });
 
 describe('holdtime', () => {
-  const s = useSim({ beforeEach, afterEach }, { instruments: [FLAT], priceStepMs: 3_600_000 });
+  const s = useSim({ beforeEach, afterEach }, { instruments: [FLAT], priceStepMs: 3_600_000, serverCloses: true });
 
   it('closes the trade holdtime seconds after its fill', async () => {
     const token = await login(s.sim);
@@ -75,5 +75,18 @@ describe('holdtime', () => {
     expect(t.closedAt! - t.openedAt!).toBeGreaterThanOrEqual(299);
     expect(t.closedAt! - t.openedAt!).toBeLessThanOrEqual(301);
     expect((await closes(s.sim))[0]).toMatchObject({ trade_ID: id, reason: 'holdtime' });
+  });
+});
+
+describe('serverCloses off (the default)', () => {
+  const s = useSim({ beforeEach, afterEach }, { instruments: [FLAT], priceStepMs: 3_600_000 });
+
+  it('levels and holdtime are stored and echoed, not enforced', async () => {
+    const token = await login(s.sim);
+    await openOrder(s.sim, token, { instrument: 'TESTUSD', takeProfitLevel: 105, holdtime: 0.1 });
+    s.sim.setPrice('TESTUSD', 110);
+    await new Promise((r) => setTimeout(r, 200));
+    const open = await get(s.sim, '/opened_trades', acct(token));
+    expect(open.body.res).toMatchObject([{ takeProfitLevel: 105, holdtime: 0.1 }]);
   });
 });

@@ -211,17 +211,21 @@ describe.each(BACKENDS)('the bridge lease on $name', ({ url }) => {
 });
 
 describe('the lease on Redis', () => {
-  it('is a key under signal-bridge:lease: that Redis itself expires after the TTL', async () => {
+  it('is a key under signal-bridge:lease: that Redis never expires: a release keeps its epoch for the next holder', async () => {
     const store = await createStore(REDIS_URL);
     const bridgeId = `lease-test-${randomUUID().slice(0, 8)}`;
     const key = `bridge:${bridgeId}:lease`;
     try {
-      const l = createBridgeLease({ store, bridgeId, ttlMs: 1_500, me: { host: HOST, pid: process.pid, instance: randomUUID() }, isAlive });
-      expect(await l.acquire()).toEqual({ ok: true });
+      const first = createBridgeLease({ store, bridgeId, ttlMs: 1_500, me: { host: HOST, pid: process.pid, instance: randomUUID() }, isAlive });
+      expect(await first.acquire()).toEqual({ ok: true });
       const redis = (await (store.keyv.store as { getClient(): Promise<unknown> }).getClient()) as { pTTL(key: string): Promise<number> };
-      const ttl = await redis.pTTL(`signal-bridge:lease:${key}`);
-      expect(ttl).toBeGreaterThan(0);
-      expect(ttl).toBeLessThanOrEqual(1_500);
+      // -1: no expiry. A vanished lease record would mean the store lost its data, never that it timed out.
+      expect(await redis.pTTL(`signal-bridge:lease:${key}`)).toBe(-1);
+      expect(first.fence()?.epoch).toBe(1);
+      await first.release();
+      const second = createBridgeLease({ store, bridgeId, ttlMs: 1_500, me: { host: HOST, pid: process.pid, instance: randomUUID() }, isAlive });
+      expect(await second.acquire()).toEqual({ ok: true });
+      expect(second.fence()?.epoch).toBe(2);
     } finally {
       const value = await store.cells.get(key);
       if (value !== undefined) await store.cells.compareAndDelete(key, value);

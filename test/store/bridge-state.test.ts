@@ -21,9 +21,9 @@ describe('bridge state over the memory store', () => {
 
   it('a store that fails to read is a StoreError, never "nothing tracked"', async () => {
     const store = await createStore('memory://');
-    store.keyv.get = (async () => {
+    (store.states as { get: unknown }).get = async () => {
       throw new Error('disk I/O error');
-    }) as typeof store.keyv.get;
+    };
     const error = await createBridgeState(store, 'b1').load().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreError);
     expect((error as Error).message).toMatch(/cannot read bridge:b1:state: disk I\/O error/);
@@ -31,9 +31,9 @@ describe('bridge state over the memory store', () => {
 
   it('a store that fails to write is a StoreError', async () => {
     const store = await createStore('memory://');
-    store.keyv.set = (async () => {
+    (store.states as { put: unknown }).put = async () => {
       throw new Error('read-only');
-    }) as typeof store.keyv.set;
+    };
     await expect(createBridgeState(store, 'b1').save(emptyState())).rejects.toThrow(StoreError);
   });
 });

@@ -237,7 +237,7 @@ describe('webhook: through the tick against the simulator', () => {
     const { strategy, url } = await startWebhook({ BRIDGE_SIGNAL_MAX_AGE_S: '60' });
     const b = await makeBridge({
       strategy,
-      env: { ALGOGENE_BASE_URL: sim.url, ALGOGENE_USER: 'demo', ALGOGENE_API_KEY: 'demo-key', ALGOGENE_ACCOUNT_ID: account, BRIDGE_POLICY: 'hold' },
+      env: { ALGOGENE_BASE_URL: sim.url, ALGOGENE_USER: 'demo', ALGOGENE_API_KEY: 'demo-key', ALGOGENE_ACCOUNT_ID: account, BRIDGE_POLICY: 'hold', BRIDGE_MAX_VOLUME: '2' },
     });
     try {
       // Nothing yet: nothing happens.
@@ -284,6 +284,7 @@ describe('webhook: through the tick against the simulator', () => {
       BRIDGE_HTTP_PORT: String(await freePort()),
       BRIDGE_POLICY: 'hold',
       BRIDGE_SCHEDULE: '* * * * * *',
+      BRIDGE_MAX_VOLUME: '2',
     });
     const cli = spawnCli(['run'], { env, cwd: ws.dir });
     const serving = jsonLines(await cli.waitForStdout((out) => out.includes('http: serving'), 'the server listening')).find((l) => l.msg === 'http: serving status, metrics and actions');

@@ -64,7 +64,7 @@ describe('loadStrategy', () => {
   });
 
   it('refuses a name that could reach outside strategies/', async () => {
-    expect(await loadError('Random')).toMatch(/BRIDGE_STRATEGY: unknown strategy Random/);
+    expect(await loadError('Random')).toMatch(/BRIDGE_STRATEGY: no built-in strategy named Random/);
     expect(await loadError('..')).toMatch(/BRIDGE_STRATEGY/);
   });
 
