@@ -124,6 +124,7 @@ export function runWorker(options: WorkerOptions): Promise<void> {
     for (const bridge of options.bridges) {
       if (bridge.onSignal) unsubscribe.push(bridge.onSignal((arrivedAt) => onSignal(bridge, arrivedAt)));
     }
+    log.info({ schedules: bySchedule.size, listening: unsubscribe.length }, 'worker started: ticking on schedule, and at once on the signals of event-driven strategies');
 
     for (const [schedule, bridges] of bySchedule) {
       let slots = 0;

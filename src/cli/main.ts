@@ -1,17 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { checkCommand } from './check.js';
 import { EXIT, type CliIo } from './cli-io.js';
-import { closeCommand } from './close.js';
-import { demoCommand } from './demo.js';
-import { journalCommand, journalVerifyCommand } from './journal.js';
-import { reportCommand } from './report.js';
-import { onceCommand } from './once.js';
-import { runCommand } from './run.js';
 import { scrubbedIo } from './scrubbed-io.js';
 import { createSecrets, type Secrets } from '../logging/secrets.js';
-import { simCommand } from './sim.js';
-import { statusCommand } from './status.js';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -19,7 +10,11 @@ function positiveInt(value: string): number {
   return n;
 }
 
-/** Parses argv and runs one command; resolves with the exit code. */
+/**
+ * Parses argv and runs one command; resolves with the exit code. Each command's module is loaded
+ * when that command runs: `once` never loads the simulator, the HTTP server or the journal's
+ * reports, and start-up stays short.
+ */
 export async function main(argv: readonly string[], processIo: Omit<CliIo, 'secrets'> & { secrets?: Secrets }): Promise<number> {
   // From here on every byte goes out through the scrubber: commands never see the raw streams.
   const secrets = processIo.secrets ?? createSecrets();
@@ -73,13 +68,13 @@ async function parseAndRun(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--standby', 'if another process holds a bridge, wait and take over when it stops')
       .option('--fleet', 'share the bridges with the other instances on the same Redis store (BRIDGE_FLEET=yes does the same)'),
   ).action(async (_o, cmd: Command) => {
-    code = await runCommand(io, opts(cmd));
+    code = await (await import('./run.js')).runCommand(io, opts(cmd));
   });
   trading(program.command('once').description('one tick now')).action(async (_o, cmd: Command) => {
-    code = await onceCommand(io, opts(cmd));
+    code = await (await import('./once.js')).onceCommand(io, opts(cmd));
   });
   common(program.command('status').description('tracked trades and what the server says of them').option('--json', 'print JSON')).action(async (_o, cmd: Command) => {
-    code = await statusCommand(io, opts(cmd));
+    code = await (await import('./status.js')).statusCommand(io, opts(cmd));
   });
   common(
     program
@@ -87,20 +82,20 @@ async function parseAndRun(argv: readonly string[], io: CliIo): Promise<number> 
       .description('close the tracked trades now and forget them')
       .option('--adopt-orphans', "also close this bridge's trades on the account that the store does not track"),
   ).action(async (_o, cmd: Command) => {
-    code = await closeCommand(io, opts(cmd));
+    code = await (await import('./close.js')).closeCommand(io, opts(cmd));
   });
   common(program.command('check').description('validate config, get a session token, list opened trades; sends no order')).action(async (_o, cmd: Command) => {
-    code = await checkCommand(io, opts(cmd));
+    code = await (await import('./check.js')).checkCommand(io, opts(cmd));
   });
 
   const journal = common(program.command('journal').description('the record of every event, oldest first').option('--since <time>', 'from this ISO 8601 time, or this long ago (24h, 7d)'))
     .addOption(new Option('--json', 'JSON Lines: one entry per line').conflicts('csv'))
     .option('--csv', 'CSV with a header')
     .action(async (_o, cmd: Command) => {
-      code = await journalCommand(io, opts(cmd));
+      code = await (await import('./journal.js')).journalCommand(io, opts(cmd));
     });
   common(journal.command('verify').description("check every bridge's hash chain; exit 1 naming the first broken entry")).action(async (_o, cmd: Command) => {
-    code = await journalVerifyCommand(io, { ...program.opts(), ...journal.opts(), ...cmd.opts() });
+    code = await (await import('./journal.js')).journalVerifyCommand(io, { ...program.opts(), ...journal.opts(), ...cmd.opts() });
   });
   common(
     program
@@ -110,7 +105,7 @@ async function parseAndRun(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--json', 'print one JSON object')
       .option('--chart <path>', 'write the equity curve as an SVG file'),
   ).action(async (_o, cmd: Command) => {
-    code = await reportCommand(io, opts(cmd));
+    code = await (await import('./report.js')).reportCommand(io, opts(cmd));
   });
 
   program
@@ -118,7 +113,7 @@ async function parseAndRun(argv: readonly string[], io: CliIo): Promise<number> 
     .description('run the bridge against the built-in simulator every 5 s: nothing is published')
     .option('--ticks <n>', 'stop after N ticks', positiveInt)
     .action(async (o: { ticks?: number }) => {
-      code = await demoCommand(io, o);
+      code = await (await import('./demo.js')).demoCommand(io, o);
     });
   program
     .command('sim')
@@ -140,7 +135,7 @@ async function parseAndRun(argv: readonly string[], io: CliIo): Promise<number> 
     .option('--accounts <list>', 'the accounts that exist: id:runmode[:off][,…] (off: isTrading false); default any')
     .option('--oversize-mb <n>', 'size of the padding of an oversize fault, in MiB')
     .action(async (o: Record<string, string | boolean | undefined>) => {
-      code = await simCommand(o, { out: (l) => io.stdout.write(`${l}\n`), err: (l) => io.stderr.write(`${l}\n`), signal: io.signal });
+      code = await (await import('./sim.js')).simCommand(o, { out: (l) => io.stdout.write(`${l}\n`), err: (l) => io.stderr.write(`${l}\n`), signal: io.signal });
     });
 
   try {

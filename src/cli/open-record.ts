@@ -27,7 +27,7 @@ const DRAIN_MS = 3_000;
  * this process holds the lease of, records the start (and alerts on real mode) and applies the
  * retention setting: only the one writer of a chain may archive it.
  */
-export async function openRecord(config: Config, store: Store, deps: { log: Logger; secrets: Secrets; leased: readonly string[] }): Promise<Record> {
+export async function openRecord(config: Config, store: Store, deps: { log: Logger; secrets: Secrets; leased: readonly string[]; tookOver?: ReadonlyMap<string, string> }): Promise<Record> {
   const log = deps.log.child({ module: 'journal' });
   const journal = await createJournal(store);
   const notifier = createNotifier({ channels: createChannels(config.notify, deps.secrets), secrets: deps.secrets, log: deps.log.child({ module: 'notify' }), dedupeMs: config.notify.dedupeMinutes * 60_000 });
@@ -37,7 +37,8 @@ export async function openRecord(config: Config, store: Store, deps: { log: Logg
     const bridge = config.bridges.find((b) => b.id === id);
     if (!bridge) continue;
     const sink = events.forBridge(id);
-    sink.record({ type: 'lease', change: 'acquired' });
+    const holder = deps.tookOver?.get(id);
+    sink.record(holder ? { type: 'lease', change: 'taken-over', holder } : { type: 'lease', change: 'acquired' });
     sink.record({ type: 'start', mode: bridge.mode, runmode: bridge.runmode });
     if (bridge.mode === 'real') alerts.realModeStart(id, `runmode ${bridge.runmode}, account ${bridge.accountId}, max volume ${bridge.maxVolume ?? 'none'}`);
     if (config.journal.retentionDays !== undefined) {

@@ -94,6 +94,8 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
     const store = await createStore(config.store);
     closers.unshift(() => store.close());
     const leases = new Map<string, BridgeLease>();
+    // For the journal: bridges whose lease another process held first (run --standby took it over).
+    const tookOver = new Map<string, string>();
     if (options.lease) {
       const identity = options.lease;
       closers.unshift(async () => {
@@ -117,6 +119,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
               for (;;) {
                 const got = await lease.acquire();
                 if (got.ok) break;
+                tookOver.set(bridgeConfig.id, `${got.holder.pid}@${got.holder.host}`);
                 if (!options.standby || !(await options.standby(bridgeConfig.id, got.holder))) throw new LeaseHeldError(bridgeConfig.id, got.holder);
               }
             }
@@ -128,7 +131,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
       const refused = taken.find((t) => t.status === 'rejected');
       if (refused) throw refused.reason;
     }
-    const record = await openRecord(config, store, { log, secrets, leased: [...leases.keys()] });
+    const record = await openRecord(config, store, { log, secrets, leased: options.fleet ? [] : [...leases.keys()], tookOver });
     closers.unshift(() => record.close());
     const sessions = new Map<string, { tokens: SessionTokens; gate: RateGate }>();
     const bridges: Bridge[] = [];

@@ -2,6 +2,7 @@ import { createLimiter } from '../bridge/create-limiter.js';
 import { LeaseLostError } from '../bridge/lease-lost-error.js';
 import { runWorker } from '../bridge/run-worker.js';
 import { ConfigError } from '../config-error.js';
+import { heldLeases } from '../fleet/held-leases.js';
 import { openFleet } from '../fleet/open-fleet.js';
 import { prepareRunHttp } from '../http/serve-run.js';
 import { FenceError } from '../store/fence-error.js';
@@ -20,7 +21,25 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
     }
     let fleet;
     try {
-      fleet = fleetName !== undefined && runtime.identity ? openFleet({ name: fleetName, store: runtime.store, bridges: runtime.bridges, leases: runtime.leases, me: runtime.identity, log }) : undefined;
+      fleet =
+        fleetName !== undefined && runtime.identity
+          ? openFleet({
+              name: fleetName,
+              store: runtime.store,
+              bridges: runtime.bridges,
+              leases: runtime.leases,
+              me: runtime.identity,
+              log,
+              // The journal of a bridge that moved here was written elsewhere meanwhile: read its head again.
+              // Only the holder writes a chain, so a release or a loss is not journaled here: the next
+              // holder's 'acquired' entry (naming it) says the bridge moved.
+              onChange: (id, change) => {
+                if (change !== 'acquired' || !runtime.identity) return;
+                runtime.record.journal.resync(id);
+                runtime.record.events.forBridge(id).record({ type: 'lease', change, holder: `${runtime.identity.pid}@${runtime.identity.host}` });
+              },
+            })
+          : undefined;
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       for (const problem of error.problems) io.stderr.write(`config: ${problem}\n`);
@@ -32,7 +51,9 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
     );
     let served;
     try {
-      served = await http.start({ config, runtime, log, secrets, instance: runtime.identity?.instance });
+      // In a fleet, readiness and metrics look at the leases this instance holds, not at the others'.
+      const seen = fleet ? { ...runtime, leases: heldLeases(runtime.leases, fleet.isMine) } : runtime;
+      served = await http.start({ config, runtime: seen, log, secrets, instance: runtime.identity?.instance });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       for (const problem of error.problems) io.stderr.write(`config: ${secrets.redact(problem)}\n`);

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
 import type { Secrets } from './secrets.js';
 
 export type { Logger } from 'pino';
@@ -32,7 +32,8 @@ const REDACT_PATHS = [
  */
 export function createLogger(options: LoggerOptions): Logger {
   const target = options.destination ?? process.stdout;
-  const sink = options.pretty ? pretty({ colorize: true, singleLine: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname', destination: target as NodeJS.WritableStream & { fd?: number } }) : target;
+  // pino-pretty is loaded only for a terminal: the daemon and the tests never pay for it.
+  const sink = options.pretty ? (createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty'))({ colorize: true, singleLine: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname', destination: target as NodeJS.WritableStream & { fd?: number } }) : target;
   const scrubber = new Writable({
     write(chunk: Buffer | string, _encoding, callback) {
       sink.write(options.secrets.redact(chunk.toString()));

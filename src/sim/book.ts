@@ -58,6 +58,8 @@ export type IdsResult = { ok: true; ids: string[] } | { ok: false; missing: stri
 
 interface Book {
   trades: Map<string, Trade>;
+  /** Trades time can still change (pending, open, closing): settling looks at these only. */
+  active: Set<Trade>;
 }
 
 const bookId = (k: BookKey) => JSON.stringify([k.user, k.accountid, k.runmode]);
@@ -107,6 +109,7 @@ export class Books {
     // Gaps between IDs, as in the real service, so a client cannot get away with assuming consecutive IDs.
     this.nextId += 1 + randomInt(0, 100);
     book.trades.set(trade.tradeId, trade);
+    book.active.add(trade);
     this.all.push(trade);
     this.settle(book, nowUs);
     return trade;
@@ -204,9 +207,10 @@ export class Books {
   }
 
   private settle(book: Book, nowUs: number): void {
-    for (const t of book.trades.values()) {
+    for (const t of book.active) {
       if (t.state === 'pending' && t.fillAtUs <= nowUs) this.fill(t, nowUs);
       if (live(t)) this.checkClose(t, nowUs);
+      if (t.state === 'closed' || t.state === 'cancelled') book.active.delete(t);
     }
   }
 
@@ -272,7 +276,7 @@ export class Books {
     const id = bookId(key);
     let b = this.books.get(id);
     if (!b) {
-      b = { trades: new Map() };
+      b = { trades: new Map(), active: new Set() };
       this.books.set(id, b);
     }
     return b;

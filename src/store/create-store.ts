@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import KeyvRedis, { type RedisClientConnectionType } from '@keyv/redis';
-import KeyvSqlite from '@keyv/sqlite';
+import type { RedisClientConnectionType } from '@keyv/redis';
 import Keyv from 'keyv';
 import { memoryLeaseCells, redisLeaseCells, sqliteLeaseCells, type LeaseCells } from './lease-cells.js';
 import { stateCells, type StateCells } from './state-cells.js';
@@ -44,6 +43,8 @@ export async function createStore(url: string): Promise<Store> {
   } else if (url.startsWith('sqlite://')) {
     const file = path.resolve(url.slice('sqlite://'.length));
     mkdirSync(path.dirname(file), { recursive: true });
+    // Loaded only for the store in use: the Redis client alone costs a command's start-up ~100 ms.
+    const { default: KeyvSqlite } = await import('@keyv/sqlite');
     const adapter = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 5_000 });
     const query = async (sql: string, ...params: unknown[]) => (await adapter.query(sql, ...params)) as unknown[];
     // WAL: readers never wait for the writer, and a commit is one append. NORMAL with WAL loses
@@ -55,6 +56,7 @@ export async function createStore(url: string): Promise<Store> {
     const keyv = new Keyv({ store: adapter, throwOnErrors: true });
     store = { kind: 'sqlite', where: file, keyv, cells: sqliteLeaseCells(adapter), states: stateCells(backend), backend, close: () => keyv.disconnect() };
   } else if (url.startsWith('redis://') || url.startsWith('rediss://')) {
+    const { default: KeyvRedis } = await import('@keyv/redis');
     let connected = false;
     const adapter = new KeyvRedis(
       {

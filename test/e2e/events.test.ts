@@ -94,10 +94,14 @@ describe.concurrent('event-driven ticks', () => {
     const sim = await ownSim(ctx, { seed: 23 });
     const ws = makeWorkspace('ev-crash');
     const count = path.join(ws.dir, 'starts');
-    // First start: BUY, then a crash. Second start: SELL, then it keeps running.
-    const script = `n=$(( $(cat ${count} 2>/dev/null || echo 0) + 1 )); echo $n > ${count}; if [ $n -eq 1 ]; then echo BUY; sleep 0.3; echo boom >&2; exit 3; fi; echo SELL; exec sleep 600`;
+    const go = path.join(ws.dir, 'go');
+    // First start: BUY once the test says go, then a crash. Second start: SELL, then it keeps running.
+    const script = `n=$(( $(cat ${count} 2>/dev/null || echo 0) + 1 )); echo $n > ${count}; if [ $n -eq 1 ]; then while [ ! -e ${go} ]; do sleep 0.02; done; echo BUY; sleep 0.3; echo boom >&2; exit 3; fi; echo SELL; exec sleep 600`;
     const env = bridgeEnv(sim, ws, { BRIDGE_STRATEGY: `stream:${script}`, BRIDGE_SCHEDULE: EVERY_MINUTE, BRIDGE_STREAM_RESTART_MS: '200' });
     const proc = spawnCli(['run'], { env, cwd: ws.dir, killAfterMs: 40_000 });
+    // Signals that arrive before the worker listens collapse into the latest: start once it listens.
+    await proc.waitForStdout((out) => jsonLines(out).some((l) => typeof l.msg === 'string' && l.msg.startsWith('worker started')), 'the worker');
+    writeFileSync(go, '');
     await proc.waitForStdout((out) => eventTicks(out).length >= 2, 'a tick from each start');
     proc.kill('SIGTERM');
     const r = await proc.exited;

@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import type { TickResult } from '../../src/bridge/run-tick.js';
 import { openRuntime, type Runtime } from '../../src/cli/open-runtime.js';
 import { loadConfig } from '../../src/config.js';
+import { loadStrategyCatalog } from '../../src/strategy/strategy-catalog.js';
 import { prepareRunHttp, type ServedRun } from '../../src/http/serve-run.js';
 import type { Simulator } from '../../src/sim/index.js';
 import type { Strategy } from '../../src/strategy/types.js';
@@ -38,6 +39,7 @@ export async function openServed(sim: Simulator, options: { env?: Record<string,
     ALGOGENE_API_KEY: 'demo-key',
     ALGOGENE_ACCOUNT_ID: account,
     BRIDGE_ID: 'b1',
+    BRIDGE_INSTRUMENT: 'BTCUSD',
     BRIDGE_STORE: 'memory://',
     BRIDGE_STRATEGY: FIXED_SIGNAL,
     BRIDGE_TEST_SIGNAL: 'BUY',
@@ -48,7 +50,8 @@ export async function openServed(sim: Simulator, options: { env?: Record<string,
     BRIDGE_HTTP_TOKEN: TOKEN,
     ...options.env,
   };
-  const config = loadConfig(env);
+  // The strategy's module declares its settings (BRIDGE_TEST_SIGNAL): config refuses undeclared ones.
+  const config = loadConfig(env, { strategies: await loadStrategyCatalog([env.BRIDGE_STRATEGY]) });
   const logs = captureLog();
   const http = prepareRunHttp();
   const identity = { host: hostname(), pid: process.pid, instance: randomUUID(), isAlive: () => true };

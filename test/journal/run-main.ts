@@ -32,6 +32,7 @@ export function offlineEnv(store: string, overrides: Record<string, string | und
     ALGOGENE_API_KEY: 'demo-key-123456',
     ALGOGENE_ACCOUNT_ID: 'acct-1',
     BRIDGE_STORE: store,
+    BRIDGE_INSTRUMENT: 'BTCUSD',
     LOG_LEVEL: 'warn',
     ...overrides,
   };

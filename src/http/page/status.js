@@ -7,7 +7,7 @@ const DETAIL_LIMIT = 24;
 const charts = new Map();
 const colors = { green: '#3fb950', red: '#f85149', amber: '#d29922', blue: '#58a6ff', grid: '#262d36', muted: '#8b949e' };
 
-const fmtTime = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const fmtTime = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
 const fmtMoney = (n) => (n === undefined || n === null ? '—' : `${n >= 0 ? '+' : '−'}${Math.abs(n).toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`);
 const sign = (n) => (n === undefined || n === null || n === 0 ? 'flat' : n > 0 ? 'pos' : 'neg');
 function ago(iso) {
@@ -35,7 +35,7 @@ function baseOptions(yTitle) {
     interaction: { mode: 'nearest', intersect: false },
     plugins: { legend: { display: false }, tooltip: { callbacks: { title: (items) => (items[0] ? fmtTime(items[0].parsed.x) : '') } } },
     scales: {
-      x: { type: 'linear', ticks: { color: colors.muted, maxTicksLimit: 6, callback: (v) => fmtTime(v) }, grid: { color: colors.grid } },
+      x: { type: 'linear', ticks: { color: colors.muted, maxTicksLimit: 5, maxRotation: 0, callback: (v) => fmtTime(v) }, grid: { color: colors.grid } },
       y: { ticks: { color: colors.muted, maxTicksLimit: 5 }, grid: { color: colors.grid }, title: { display: false, text: yTitle } },
     },
   };
@@ -59,7 +59,7 @@ function equityDatasets(detail) {
     if (tick.opened) (tick.opened.side === 'SELL' ? sells : buys).push({ x: t, y: equityValueAt(line, t) });
   }
   return [
-    { type: 'line', label: 'equity', data: line, borderColor: colors.blue, backgroundColor: 'rgba(88,166,255,.12)', fill: 'origin', pointRadius: 0, borderWidth: 2, tension: 0.2 },
+    { type: 'line', label: 'equity', data: line, borderColor: colors.blue, backgroundColor: colors.blue, fill: false, pointRadius: 0, borderWidth: 2, tension: 0.2 },
     { type: 'scatter', label: 'buy', data: buys, pointStyle: 'triangle', pointRadius: 7, backgroundColor: colors.green, borderColor: colors.green },
     { type: 'scatter', label: 'sell', data: sells, pointStyle: 'triangle', rotation: 180, pointRadius: 7, backgroundColor: colors.red, borderColor: colors.red },
     { type: 'scatter', label: 'exit', data: exits, pointStyle: 'crossRot', pointRadius: 7, borderWidth: 2, borderColor: colors.amber },
@@ -102,7 +102,7 @@ function render(summary, detail) {
     summary.lease.held ? badge('lease held', 'ok') : badge('lease lost', 'bad'),
     ...(summary.failingStreak > 0 ? [badge(`${summary.failingStreak} failed`, 'bad')] : []),
   );
-  card.querySelector('.meta').textContent = `${summary.instrument} · ${summary.strategy} · ${summary.policy} · ${summary.schedule}`;
+  card.querySelector('.meta').textContent = `${summary.instrument} · ${summary.strategy.split('/').pop()} · ${summary.policy} · ${summary.schedule}`;
 
   const trade = summary.trades.trades[0];
   if (trade) {
@@ -119,7 +119,7 @@ function render(summary, detail) {
   const last = summary.lastTick;
   if (last) {
     setText(card, '.last-tick', last.outcome === 'ok' ? (last.signal ?? 'ok') : last.outcome, last.outcome === 'ok' ? 'pos' : 'neg');
-    setText(card, '.last-tick-sub', `${ago(last.at)}${last.latencyMs !== undefined ? ` · ${last.latencyMs} ms to order` : ` · ${last.ms} ms`}`);
+    setText(card, '.last-tick-sub', `${ago(last.at)} · ${last.latencyMs ?? last.ms} ms`);
   } else {
     setText(card, '.last-tick', 'waiting', 'flat');
     setText(card, '.last-tick-sub', `next on ${summary.schedule}`);
