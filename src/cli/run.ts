@@ -32,7 +32,7 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
     );
     let served;
     try {
-      served = await http.start({ config, runtime, log, secrets, instance: runtime.identity?.instance });
+      served = await http.start({ config, runtime, log, secrets, instance: runtime.identity?.instance, runsHere: fleet && ((id) => fleet.isMine(id)) });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       for (const problem of error.problems) io.stderr.write(`config: ${secrets.redact(problem)}\n`);
