@@ -185,6 +185,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
       }
       if (f === undefined) {
         if (failed.has(name)) return undefined;
+        if (!spec.required) rows.push({ name, value: '(unset)', source: 'default', meaning: spec.meaning });
         if (spec.required === 'always' || (spec.required === 'trading' && purpose === 'trading')) {
           missingRequired = true;
           problems.push(`${entry && spec.field ? `${at}.${spec.field}` : name}: required, expected ${spec.expects}${entry && spec.field ? ` (or set ${name})` : ''}`);
@@ -227,7 +228,10 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
       shareAccount: entry?.shareAccount,
       settings: {},
     };
-    if (maxVolumeSet === undefined) rows.push({ name: 'BRIDGE_MAX_VOLUME', value: String(volume), source: 'default', meaning: VARS.BRIDGE_MAX_VOLUME.meaning });
+    if (maxVolumeSet === undefined) {
+      const at = rows.findIndex((r) => r.name === 'BRIDGE_MAX_VOLUME');
+      rows.splice(at, 1, { name: 'BRIDGE_MAX_VOLUME', value: `${volume} (BRIDGE_VOLUME)`, source: 'default', meaning: VARS.BRIDGE_MAX_VOLUME.meaning });
+    }
     else if (volume > maxVolumeSet) problems.push(`${entry ? `${at}.volume` : 'BRIDGE_VOLUME'}: ${volume} is above ${entry ? 'maxVolume' : 'BRIDGE_MAX_VOLUME'} ${maxVolumeSet}`);
     if (key) secrets.add(key);
 

@@ -69,7 +69,9 @@ async function send<T extends z.ZodType>(http: Http, call: ApiCall<T>, params: R
     // got's errors hold the request options, URL and all: keep only the code.
     const code = (error as { code?: string }).code ?? 'ERROR';
     const kind = code === 'ETIMEDOUT' ? 'timeout' : 'network';
-    throw new TransportError(call.endpoint, kind, kind === 'timeout' ? 'timed out' : `connection failed (${code})`);
+    // The host it tried (never the query string, which holds the key and the token), so the user can check it.
+    const host = URL.parse(String(http.got.defaults.options.prefixUrl))?.host ?? 'the server';
+    throw new TransportError(call.endpoint, kind, kind === 'timeout' ? `timed out waiting for ${host}` : `connection to ${host} failed (${code})`);
   }
   const status = response.statusCode;
   const body = parseBody(response.body);

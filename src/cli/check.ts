@@ -1,21 +1,61 @@
+import type { Bridge } from '../bridge/create-bridge.js';
+import type { Config, EffectiveValue } from '../config.js';
+import { VARS, type VarName } from '../config/vars.js';
 import { EXIT, type CliIo } from './cli-io.js';
 import { withRuntime, type CommandOptions } from './with-runtime.js';
 
-/** `check`: the config is valid, a session token can be had, the account's trades can be listed. Sends no order. */
+/**
+ * What `check` asks the server of one bridge before any order. Today: a session and the
+ * account's opened trades. The client's account proof (issue 9 item 8: the account listed in
+ * its runmode and trading, the instrument known, the volume fitting its lot size) replaces
+ * this one function when it lands; it must send no order.
+ */
+async function proveBridge(bridge: Bridge): Promise<{ ok: boolean; lines: string[] }> {
+  const c = bridge.config;
+  const trades = await bridge.openedTrades();
+  return {
+    ok: true,
+    lines: [
+      `ok   bridge ${c.id}: ${c.mode} (runmode ${c.runmode}) account ${c.accountId} ${c.instrument} strategy ${c.strategy}; session ok; ${trades.length} opened trade(s) on the account`,
+      ...trades.map((t) => `       ${t.tradeId} ${t.side} ${t.volume} ${t.instrument} at ${t.price} orderRef ${t.orderRef || '-'}`),
+    ],
+  };
+}
+
+/**
+ * `check`: the whole effective configuration, each value with where it came from (secrets
+ * masked), then the proof that each bridge's account answers. Sends no order.
+ */
 export function checkCommand(io: CliIo, options: CommandOptions): Promise<number> {
-  return withRuntime(io, options, { withStrategies: true, startStrategies: false, logTo: 'stderr' }, async ({ runtime }) => {
+  return withRuntime(io, options, { withStrategies: true, startStrategies: false, logTo: 'stderr' }, async ({ runtime, config }) => {
+    printConfiguration(io, config, runtime.bridges.map((b) => b.id));
     let ok = true;
     for (const bridge of runtime.bridges) {
-      const c = bridge.config;
       try {
-        const trades = await bridge.openedTrades();
-        io.stdout.write(`ok   bridge ${c.id}: ${c.mode} (runmode ${c.runmode}) account ${c.accountId} ${c.instrument} strategy ${c.strategy}; session ok; ${trades.length} opened trade(s) on the account\n`);
-        for (const t of trades) io.stdout.write(`       ${t.tradeId} ${t.side} ${t.volume} ${t.instrument} at ${t.price} orderRef ${t.orderRef || '-'}\n`);
+        const proof = await proveBridge(bridge);
+        ok &&= proof.ok;
+        for (const line of proof.lines) io.stdout.write(`${line}\n`);
       } catch (error) {
         ok = false;
-        io.stdout.write(`FAIL bridge ${c.id}: ${(error as Error).message}\n`);
+        io.stdout.write(`FAIL bridge ${bridge.id}: ${(error as Error).message}\n`);
       }
     }
     return ok ? EXIT.ok : EXIT.failed;
   });
+}
+
+function printConfiguration(io: CliIo, config: Config, ids: readonly string[]): void {
+  const isProcess = (row: EffectiveValue) => (VARS as Record<string, { scope?: string }>)[row.name as VarName]?.scope === 'process';
+  const first = config.effective[ids[0] ?? ''] ?? [];
+  const table = (rows: readonly EffectiveValue[]) => {
+    const width = Math.max(...rows.map((r) => r.name.length));
+    const valueWidth = Math.min(40, Math.max(...rows.map((r) => r.value.length)));
+    for (const r of rows) io.stdout.write(`  ${r.name.padEnd(width)}  ${r.value.padEnd(valueWidth)}  ${`(${r.source})`.padEnd(15)} ${r.meaning}\n`);
+  };
+  io.stdout.write('configuration of the process (value, where it came from, meaning):\n');
+  table(first.filter(isProcess));
+  for (const id of ids) {
+    io.stdout.write(`configuration of bridge ${id}:\n`);
+    table((config.effective[id] ?? []).filter((r) => !isProcess(r)));
+  }
 }

@@ -129,6 +129,7 @@ async function parseAndRun(argv: readonly string[], io: CliIo): Promise<number> 
     .option('--seed <n>', 'seed of prices and faults')
     .option('--users <list>', 'user:key[,user:key…]')
     .option('--close-delay <s>', 'seconds between close_orders and the trade leaving /opened_trades')
+    .option('--invalid-session', 'an expired or unknown token gets 400 {"res": "Invalid session!"} instead of a 401')
     .option('--server-closes', 'take-profit, stop-loss and holdtime close trades by themselves')
     .option('--unlisted-fills', 'unfilled market orders show in no list (as ALGOGENE documents), only in /query_order')
     .option('--rate-limit <n>', 'calls per user per rolling minute; beyond: 400 "Exceed maximum access count"')

@@ -2,10 +2,12 @@ import { createLimiter } from '../bridge/create-limiter.js';
 import { LeaseLostError } from '../bridge/lease-lost-error.js';
 import { runWorker } from '../bridge/run-worker.js';
 import { ConfigError } from '../config-error.js';
+import { heldLeases } from '../fleet/held-leases.js';
 import { openFleet } from '../fleet/open-fleet.js';
 import { prepareRunHttp } from '../http/serve-run.js';
 import { FenceError } from '../store/fence-error.js';
 import { EXIT, type CliIo } from './cli-io.js';
+import { refusedCredentials } from './refused-credentials.js';
 import { withRuntime, type CommandOptions } from './with-runtime.js';
 
 /** `run`: the daemon. Ticks on each bridge's schedule until stopped or --ticks N are done. */
@@ -20,7 +22,25 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
     }
     let fleet;
     try {
-      fleet = fleetName !== undefined && runtime.identity ? openFleet({ name: fleetName, store: runtime.store, bridges: runtime.bridges, leases: runtime.leases, me: runtime.identity, log }) : undefined;
+      fleet =
+        fleetName !== undefined && runtime.identity
+          ? openFleet({
+              name: fleetName,
+              store: runtime.store,
+              bridges: runtime.bridges,
+              leases: runtime.leases,
+              me: runtime.identity,
+              log,
+              // The journal of a bridge that moved here was written elsewhere meanwhile: read its head again.
+              // Only the holder writes a chain, so a release or a loss is not journaled here: the next
+              // holder's 'acquired' entry (naming it) says the bridge moved.
+              onChange: (id, change) => {
+                if (change !== 'acquired' || !runtime.identity) return;
+                runtime.record.journal.resync(id);
+                runtime.record.events.forBridge(id).record({ type: 'lease', change, holder: `${runtime.identity.pid}@${runtime.identity.host}` });
+              },
+            })
+          : undefined;
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       for (const problem of error.problems) io.stderr.write(`config: ${problem}\n`);
@@ -30,9 +50,17 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
       { bridges: runtime.bridges.map((b) => ({ id: b.id, mode: b.config.mode, instrument: b.config.instrument, strategy: b.config.strategy, policy: b.config.policy, schedule: b.config.schedule })), store: runtime.store.where, dryRun: options.dryRun || undefined, fleet: fleetName },
       'signal-bridge running',
     );
+    // A wrong key stops here (exit 2), before any tick: it would fail every one of them.
+    const refused = await refusedCredentials(runtime.bridges, io.signal);
+    if (refused.length > 0) {
+      for (const problem of refused) io.stderr.write(`config: ${problem}\n`);
+      return EXIT.config;
+    }
     let served;
     try {
-      served = await http.start({ config, runtime, log, secrets, instance: runtime.identity?.instance, runsHere: fleet && ((id) => fleet.isMine(id)) });
+      // In a fleet, readiness and metrics look at the leases this instance holds, not at the others'.
+      const seen = fleet ? { ...runtime, leases: heldLeases(runtime.leases, fleet.isMine) } : runtime;
+      served = await http.start({ config, runtime: seen, log, secrets, instance: runtime.identity?.instance, runsHere: fleet && ((id) => fleet.isMine(id)) });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       for (const problem of error.problems) io.stderr.write(`config: ${secrets.redact(problem)}\n`);
@@ -61,6 +89,7 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
     }, 10_000);
     renewal.unref();
     const lost = new Set<string>();
+    const ticks = { done: 0, ok: 0 };
     try {
       await runWorker({
         bridges: fleet ? served.bridges.map((b) => fleet.track(b)) : served.bridges,
@@ -72,6 +101,8 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
         isRetired: (bridge) => lost.has(bridge.id) || (fleet !== undefined && !fleet.isMine(bridge.id)),
         onTick: (event) => {
           const { bridge, result } = event;
+          ticks.done += 1;
+          if (result.ok) ticks.ok += 1;
           served.onTick(event);
           // Another process has this bridge now (a renewal found another holder, or a fenced write
           // was refused). A store that cannot be reached is not that: the bridge waits and resumes.
@@ -89,6 +120,11 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
       await served.stop();
     }
     log.info('signal-bridge stopped');
+    // run --ticks N in which not one tick succeeded did nothing it was asked to: say so by the exit code.
+    if (options.ticks !== undefined && ticks.done > 0 && ticks.ok === 0) {
+      log.error({ ticks: ticks.done }, 'every tick failed');
+      return EXIT.failed;
+    }
     return lost.size > 0 ? EXIT.failed : EXIT.ok;
   });
 }

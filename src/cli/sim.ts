@@ -55,6 +55,7 @@ function parse(raw: Record<string, string | boolean | undefined>): StartOptions 
   if (accounts !== undefined) o.accounts = accountList(accounts);
   if (raw.unlistedFills === true) o.pendingMarketOrders = 'unlisted';
   if (raw.serverCloses === true) o.serverCloses = true;
+  if (raw.invalidSession === true) o.badTokenReply = 'invalid-session';
   if (port !== undefined) o.port = num('port', port, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'an integer 0-65535');
   if (host !== undefined) {
     if (host.trim() === '') throw new OptionError('invalid --host: expected a host name or address');
@@ -118,6 +119,7 @@ export async function simCommand(raw: Record<string, string | boolean | undefine
     opts.pendingMarketOrders === 'unlisted' ? 'unfilled orders unlisted' : '',
     opts.closeDelayS ? `close delay ${opts.closeDelayS} s` : '',
     opts.serverCloses ? 'server-side closes (take-profit, stop-loss, holdtime)' : '',
+    opts.badTokenReply === 'invalid-session' ? 'stale tokens get "Invalid session!"' : '',
     opts.rateLimitPerMinute ? `rate limit ${opts.rateLimitPerMinute}/min per user` : '',
   ].filter(Boolean);
   if (behaviour.length) io.out(`behaviour: ${behaviour.join(', ')}`);

@@ -115,6 +115,16 @@ export async function withRuntime(io: CliIo, options: CommandOptions, setup: Run
       const answered = await setup.onLeaseHeld(error, { config, secrets });
       if (answered !== undefined) return answered;
     }
+    if (error instanceof LeaseHeldError && setup.purpose === 'inspect') {
+      // close: --standby would only wait for the daemon to stop; these make the running daemon act.
+      const { bridgeId, holder } = error;
+      say(
+        `refused: bridge ${bridgeId} is held by process ${holder.pid} on ${holder.host} (a running run): to close its trades while it runs, ` +
+          `create its BRIDGE_HALT_FILE with BRIDGE_HALT_FLATTEN=yes (it closes them at its next tick and opens nothing), ` +
+          `or give it an HTTP server (BRIDGE_HTTP_PORT, not 0) so that close asks it; or stop it, then run close`,
+      );
+      return EXIT.config;
+    }
     if (error instanceof StrategyLoadError || error instanceof ConfigError || error instanceof LeaseHeldError) {
       say(`${error instanceof LeaseHeldError ? 'refused' : 'config'}: ${error.message}`);
       return EXIT.config;

@@ -22,6 +22,8 @@ export interface FleetOptions {
   /** At start, how long to listen for instances starting at the same time before taking a share. */
   readonly settleMs?: number;
   readonly now?: () => number;
+  /** Each change of what this instance holds, for the journal (which must read a moved bridge's chain again). */
+  readonly onChange?: (bridgeId: string, change: 'acquired' | 'released' | 'lost') => void;
 }
 
 export interface Fleet {
@@ -81,6 +83,7 @@ export function createFleet(options: FleetOptions): Fleet {
     held.delete(id);
     handing.delete(id);
     await leases.get(id)?.release().catch(() => {});
+    options.onChange?.(id, 'released');
     log.info({ bridge: id, to }, 'fleet: bridge handed over');
   }
 
@@ -98,6 +101,7 @@ export function createFleet(options: FleetOptions): Fleet {
     if (got.ok) {
       held.set(id, { at: now() });
       retryAt.delete(id);
+      options.onChange?.(id, 'acquired');
       if (waited) log.info({ bridge: id }, 'fleet: took over bridge');
       else taken.push(id);
       return;
@@ -155,6 +159,7 @@ export function createFleet(options: FleetOptions): Fleet {
   function lost(id: string, why: string): void {
     held.delete(id);
     handing.delete(id);
+    options.onChange?.(id, 'lost');
     log.error({ bridge: id }, `fleet: lease lost (${why}); another instance runs this bridge now`);
   }
 
@@ -217,7 +222,10 @@ export function createFleet(options: FleetOptions): Fleet {
       await membership.leave(me.instance).catch((error: Error) => log.warn({ error: error.message }, 'fleet: could not remove this instance (its heartbeat expires by itself)'));
       const released = [...held.keys()].filter((id) => !ticking.has(id));
       await Promise.all(released.map((id) => limit(async () => leases.get(id)?.release().catch(() => {}))));
-      for (const id of released) held.delete(id);
+      for (const id of released) {
+        held.delete(id);
+        options.onChange?.(id, 'released');
+      }
       log.info({ count: released.length }, 'fleet: released every bridge and left');
     },
     snapshot: () => ({ members, mine: [...held.keys()].sort() }),

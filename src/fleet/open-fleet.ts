@@ -4,7 +4,7 @@ import { ConfigError } from '../config-error.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { BridgeLease } from '../store/bridge-lease.js';
 import type { Store } from '../store/create-store.js';
-import { createFleet, FLEET_MEMBER_TTL_MS, type Fleet } from './create-fleet.js';
+import { createFleet, FLEET_MEMBER_TTL_MS, type Fleet, type FleetOptions } from './create-fleet.js';
 import { createFleetMembership, type ScriptClient } from './fleet-membership.js';
 
 export interface OpenFleetOptions {
@@ -14,6 +14,7 @@ export interface OpenFleetOptions {
   readonly leases: ReadonlyMap<string, BridgeLease>;
   readonly me: { readonly instance: string; readonly host: string; readonly pid: number };
   readonly log: Logger;
+  readonly onChange?: FleetOptions['onChange'];
 }
 
 /** The fleet of `run --fleet` on the store's Redis: membership needs keys that expire on the server's clock. */
@@ -36,5 +37,6 @@ export function openFleet(options: OpenFleetOptions): Fleet {
     leases: options.leases,
     intervalMs: (id) => intervals.get(id) ?? 60_000,
     log: options.log.child({ module: 'fleet', fleet: options.name }),
+    onChange: options.onChange,
   });
 }

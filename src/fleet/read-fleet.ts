@@ -1,3 +1,4 @@
+import { leaseKey, parseHolder } from '../store/bridge-lease.js';
 import type { Store } from '../store/create-store.js';
 import { FLEET_MEMBER_TTL_MS } from './create-fleet.js';
 import { createFleetMembership, type FleetMember, type ScriptClient } from './fleet-membership.js';
@@ -25,7 +26,8 @@ export async function readFleet(store: Store, bridgeIds: readonly string[], flee
   const runners = new Map<string, BridgeRunner | null>();
   await Promise.all(
     bridgeIds.map(async (id) => {
-      const holder = parse(await store.cells.get(`bridge:${id}:lease`));
+      const text = await store.cells.get(leaseKey(id));
+      const holder = text === undefined ? undefined : parseHolder(text);
       runners.set(id, holder && holder.expiresAt > now ? { host: holder.host, pid: holder.pid, instance: holder.instance, since: holder.since } : null);
     }),
   );
@@ -33,14 +35,4 @@ export async function readFleet(store: Store, bridgeIds: readonly string[], flee
   const redis = store.backend;
   const membership = createFleetMembership({ client: async () => (await redis.client()) as unknown as ScriptClient, fleet, ttlMs: FLEET_MEMBER_TTL_MS });
   return { members: await membership.list(), runners };
-}
-
-function parse(text: string | undefined): (BridgeRunner & { expiresAt: number }) | undefined {
-  if (text === undefined) return undefined;
-  try {
-    const value = JSON.parse(text) as BridgeRunner & { expiresAt: number };
-    return typeof value.expiresAt === 'number' && typeof value.instance === 'string' ? value : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -19,6 +19,8 @@ export interface Journal {
   entries(options?: { bridge?: string; since?: Date }): Promise<JournalEntry[]>;
   bridges(): Promise<string[]>;
   verify(bridge?: string): Promise<ChainCheck[]>;
+  /** The next append of `bridge` reads its head from the store again: another process wrote since (a fleet hand-over). */
+  resync(bridge: string): void;
   readonly backend: JournalBackend;
 }
 
@@ -74,6 +76,7 @@ export function journalOn(backend: JournalBackend, options: JournalOptions = {})
 
   return {
     backend,
+    resync: (bridge) => void heads.delete(bridge),
     append(bridge, event) {
       const valid = parseEvent(event);
       const run = (queues.get(bridge) ?? Promise.resolve()).then(

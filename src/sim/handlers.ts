@@ -31,7 +31,9 @@ export function apiRoutes(s: ApiState): Map<string, Handler> {
     const user = userOf(p);
     if (isReply(user)) return user;
     const token = s.auth.checkToken(user, p.token, nowUs);
-    if (token === 'revoked') return bare(INVALID_SESSION);
+    if (token === 'revoked' || s.options.badTokenReply === 'invalid-session') {
+      if (token !== 'ok') return bare(INVALID_SESSION);
+    }
     if (token === 'invalid') return fail(401, 'invalid token');
     const { runmode } = p;
     if (typeof runmode !== 'string' || !(s.options.runmodes as string[]).includes(runmode)) return fail(400, 'invalid runmode');

@@ -92,6 +92,12 @@ export const simOptionsSchema = z
       .min(1)
       .default(() => DEFAULT_USERS.map((u) => ({ ...u }))),
     tokenTtlS: z.number().positive().default(3600),
+    /**
+     * What a token that is not valid (expired, expireTokens(), never issued) gets: `invalid-token` (default, the
+     * simulator's older 401 {"status":"FAIL","res":"invalid token"}) or `invalid-session` (HTTP 400
+     * {"res":"Invalid session!"}, what third-party apps saw for a stale or wrong token). Revoked tokens always get the latter.
+     */
+    badTokenReply: z.enum(['invalid-token', 'invalid-session']).default('invalid-token'),
     /** Seconds between placing a market order and its fill. */
     fillDelayS: z.number().min(0).default(0),
     /**

@@ -65,6 +65,9 @@ describe('one writer per bridge (CLI, sqlite store)', () => {
     const r = await runCli(['close'], { env, cwd: ws.dir });
     expect(r.code, r.stdout + r.stderr).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`held by process ${holder.child.pid}\\b`));
+    // The way to make the running daemon close, not --standby (which would only wait for it to stop).
+    expect(r.stderr).toMatch(/BRIDGE_HALT_FILE with BRIDGE_HALT_FLATTEN=yes/);
+    expect(r.stderr).not.toMatch(/--standby/);
     holder.kill('SIGTERM');
     expect((await holder.exited).code).toBe(0);
   });

@@ -50,6 +50,7 @@ describe('fleet chaos: kill -9, SIGTERM and restarts of fleet instances', () => 
       console.log(`fleet chaos (seed ${SEED}): ${story}`);
       console.log(`fleet chaos: ${JSON.stringify({ ...report, failures: report.failures.slice(0, 10) })}`);
       expect(report.twice, `moments ticked by two instances\n${fleetLines(fleet)}`).toEqual([]);
+      expect(report.journalFailures, 'journal writes refused (two writers on a chain?)').toEqual([]);
       expect(report.unevenMoments, fleetLines(fleet)).toEqual([]);
       expect(report.steadyMoments).toBeGreaterThan(0);
       const { trades, doubled } = await fleet.expectNothingLost();

@@ -35,6 +35,8 @@ export interface FleetReport {
   readonly twice: string[];
   readonly failedTicks: number;
   readonly failures: string[];
+  /** Journal writes that failed (two writers on one bridge's chain would show here). */
+  readonly journalFailures: string[];
   /** The largest gap between two ticks of one bridge, in ms, and the event just before it. */
   readonly maxGapMs: number;
   readonly maxGapAfter?: FleetEvent;
@@ -184,7 +186,8 @@ export async function startFleetHarness(options: { bridges: number; label: strin
           if (ratio < 0.8 || ratio > 1.2) unevenMoments.push(`${new Date(at).toISOString()}: instance ${n} ran ${counts.get(n) ?? 0} of ${ids.length} with ${liveThen.length} live`);
         }
       }
-      return { ticked: by.size, twice, failedTicks, failures, maxGapMs, maxGapAfter, gapsAfterKills, steadyMoments, shareRange: range, unevenMoments };
+      const journalFailures = instances.flatMap((i) => jsonLines(i.proc.stdout()).filter((l) => l.module === 'journal' && l.level >= 50).map((l) => `${i.n} ${l.bridge}: ${l.error}`));
+      return { journalFailures, ticked: by.size, twice, failedTicks, failures, maxGapMs, maxGapAfter, gapsAfterKills, steadyMoments, shareRange: range, unevenMoments };
     },
     async expectNothingLost() {
       const status = await runCli(['status', '--json'], { env, cwd: ws.dir, killAfterMs: 120_000 });
@@ -195,6 +198,9 @@ export async function startFleetHarness(options: { bridges: number; label: strin
         expect(bridge.pendingIntents, `orders in doubt for ${bridge.id}`).toBe(0);
         expect(bridge.tracked.map((t) => t.trade.tradeId).sort(), `tracked vs live on the account for ${bridge.id}`).toEqual(live);
       }
+      // Each bridge's journal chain was written by whichever instance held it, one after another: intact.
+      const verified = await runCli(['journal', 'verify'], { env, cwd: ws.dir, killAfterMs: 120_000 });
+      expect(verified.code, verified.stdout + verified.stderr).toBe(0);
       const closed = await runCli(['close'], { env, cwd: ws.dir, killAfterMs: 120_000 });
       expect(closed.code, closed.stdout + closed.stderr).toBe(0);
       let trades = 0;

@@ -35,6 +35,26 @@ describe('revokeTokens', () => {
   });
 });
 
+describe('badTokenReply: invalid-session', () => {
+  const s = useSim({ beforeEach, afterEach }, { badTokenReply: 'invalid-session', tokenTtlS: 0.3 });
+
+  it('an expired, expired-by-hook or never-issued token gets HTTP 400 "Invalid session!"', async () => {
+    const t = await login(s.sim);
+    expect((await get(s.sim, '/opened_trades', acct(t))).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 350));
+    for (const token of [t, 'f'.repeat(32)]) {
+      const r = await get(s.sim, '/opened_trades', acct(token));
+      expect(r.status).toBe(400);
+      expect(r.body).toEqual({ res: 'Invalid session!' });
+    }
+    const fresh = await login(s.sim);
+    s.sim.expireTokens();
+    expect((await get(s.sim, '/accounts', { ...DEMO, token: fresh, runmode: 'livetest' })).body).toEqual({ res: 'Invalid session!' });
+    // A wrong key is still the 401 it always was.
+    expect((await get(s.sim, '/opened_trades', { ...acct(fresh), api_key: 'x' })).status).toBe(401);
+  });
+});
+
 describe('rateLimitPerMinute', () => {
   const s = useSim({ beforeEach, afterEach }, { rateLimitPerMinute: 5, users: [{ user: 'demo', apiKey: 'demo-key' }, { user: 'b', apiKey: 'b-key' }] });
 
