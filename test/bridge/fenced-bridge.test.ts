@@ -70,6 +70,8 @@ async function processOn(store: Store, bridgeId: string, account: string, strate
     BRIDGE_STORE: 'memory://',
     BRIDGE_HTTP_TIMEOUT_MS: '1000',
     BRIDGE_STRATEGY_TIMEOUT_MS: '5000',
+    BRIDGE_STRATEGY: 'random',
+    BRIDGE_INSTRUMENT: 'BTCUSD',
   });
   const bc = config.bridges[0]!;
   const logs = captureLog();
