@@ -25,6 +25,7 @@ export async function benchRuntime(options: { url: string; bridges: number; sche
       ALGOGENE_API_KEY: 'demo-key',
       BRIDGE_CONFIG: 'bench.json',
       BRIDGE_STORE: 'memory://',
+      BRIDGE_INSTRUMENT: 'BTCUSD',
       BRIDGE_CONCURRENCY: String(options.concurrency ?? 32),
       LOG_LEVEL: 'warn',
     },

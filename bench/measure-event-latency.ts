@@ -55,6 +55,7 @@ export async function measureEventLatency(kind: EventKind, shape: TickShape, del
       ALGOGENE_API_KEY: 'demo-key',
       ALGOGENE_ACCOUNT_ID: `bench-${kind}-${shape}-${process.pid}`,
       BRIDGE_STORE: 'memory://',
+      BRIDGE_INSTRUMENT: 'BTCUSD',
       BRIDGE_STRATEGY: strategy,
       BRIDGE_POLICY: 'hold',
       BRIDGE_SCHEDULE: '0 * * * *',

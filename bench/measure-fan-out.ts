@@ -1,56 +1,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { runWorker } from '../src/bridge/run-worker.js';
-import { ALTERNATE, benchRuntime } from './bench-runtime.js';
+import { ALTERNATE } from './bench-runtime.js';
 import { startSimProcess } from './start-sim-process.js';
-import { round, withPeakRss } from './stats.js';
-
-export interface FanOutResult {
-  bridges: number;
-  wallMs: number;
-  acknowledged: number;
-  peakRssMb: number;
-}
-
-/**
- * One tick over N bridges in one process: from the scheduled second until every bridge's
- * open_order is acknowledged. Each bridge holds a trade from a first tick, so the measured tick
- * closes one and opens one per bridge, the steady state.
- */
-export async function measureFanOut(bridges: number, delayMs: number): Promise<FanOutResult> {
-  const sim = await startSimProcess(delayMs);
-  try {
-    const { value, peakRssMb } = await withPeakRss(async () => {
-      // Five seconds apart, so that every bridge has finished its first tick before the measured one.
-      const { runtime, log } = await benchRuntime({ url: sim.url, bridges, schedule: '*/5 * * * * *' });
-      try {
-        // Only the second tick counts: the first has nothing to close.
-        let lastAck = 0;
-        let scheduled = Number.NaN;
-        let acknowledged = 0;
-        await runWorker({
-          bridges: runtime.bridges,
-          concurrency: runtime.config.concurrency,
-          log,
-          maxTicks: 2,
-          signal: new AbortController().signal,
-          onTick: ({ scheduledAt, result }) => {
-            if (result.closed.length === 0) return;
-            scheduled = scheduledAt.getTime();
-            if (result.opened) acknowledged += 1;
-            lastAck = Math.max(lastAck, Date.now());
-          },
-        });
-        return { wallMs: lastAck - scheduled, acknowledged };
-      } finally {
-        await runtime.close();
-      }
-    });
-    return { bridges, wallMs: round(value.wallMs), acknowledged: value.acknowledged, peakRssMb };
-  } finally {
-    await sim.close();
-  }
-}
+import { round } from './stats.js';
 
 export interface CopiesResult {
   copies: number;
@@ -81,6 +33,7 @@ export async function measureCopies(copies: number, delayMs: number): Promise<Co
               ALGOGENE_ACCOUNT_ID: `copy-${i}`,
               BRIDGE_STRATEGY: ALTERNATE,
               BRIDGE_STORE: 'memory://',
+              BRIDGE_INSTRUMENT: 'BTCUSD',
               LOG_LEVEL: 'silent',
             },
             stdio: ['ignore', 'ignore', 'ignore', 'pipe'],

@@ -2,56 +2,76 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { measureCopies, measureFanOut } from './measure-fan-out.js';
-import { measureFleet } from './measure-fleet.js';
+import { measureEventLatency, type EventLatencyResult } from './measure-event-latency.js';
+import { measureCopies } from './measure-fan-out.js';
 import { measureLatency } from './measure-latency.js';
 import { measureLateness } from './measure-lateness.js';
 import { measurePublishedWay } from './measure-published-way.js';
+import { measureScale, type ScaleResult } from './measure-scale.js';
 
-// npm run bench [-- --delay-ms 50 --quick]. Prints a table and writes bench/results.json.
-const { values } = parseArgs({ options: { 'delay-ms': { type: 'string', default: '50' }, quick: { type: 'boolean', default: false }, 'fleet-bridges': { type: 'string', default: '10000' } } });
+// npm run bench [-- --delay-ms 50 --quick --full]. Prints a table and writes bench/results.json.
+// --quick: latency rows only (a minute). --full: also 10,000 bridges in one process (a few minutes more, heavy).
+const { values } = parseArgs({
+  options: {
+    'delay-ms': { type: 'string', default: '50' },
+    quick: { type: 'boolean', default: false },
+    full: { type: 'boolean', default: false },
+    'concurrency-10k': { type: 'string', default: '256' },
+  },
+});
 const delayMs = Number(values['delay-ms']);
 const quick = values.quick === true;
+const full = values.full === true;
 const line = (text: string) => process.stdout.write(`${text}\n`);
+const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
 
-line(`signal-bridge bench: simulator delay ${delayMs} ms per request${quick ? ' (quick)' : ''}`);
+line(`signal-bridge bench: simulator delay ${delayMs} ms per request${quick ? ' (quick)' : ''}${full ? ' (full)' : ''}`);
 const latency = await measureLatency(delayMs, 20);
-const published = await measurePublishedWay(delayMs, 20);
-const fanOut = [];
-for (const n of quick ? [1, 100] : [1, 100, 1000]) fanOut.push(await measureFanOut(n, delayMs));
-const copies = [];
-for (const n of quick ? [1, 10] : [1, 10, 100]) copies.push(await measureCopies(n, delayMs));
-const lateness = await measureLateness(quick ? 15 : 60, 100, delayMs);
-const fleet = await measureFleet(quick ? 300 : Number(values['fleet-bridges']), delayMs).catch((error: Error) => ({ error: error.message }));
-
-const targets = {
-  latencyMs: 2 * delayMs + 10,
-  fanOut1000Ms: 4000,
-  fanOut1000RssMb: 250,
-  latenessP99Ms: 20,
-};
-const fan1000 = fanOut.find((f) => f.bridges === 1000);
-const verdict = (ok: boolean | undefined) => (ok === undefined ? 'n/a' : ok ? 'met' : 'MISSED');
-
-line('');
-line('| measure | result | target |');
-line('|---|---|---|');
-line(`| signal-to-order latency, bridge (median / p95, ${latency.ticks} ticks) | ${latency.medianMs} / ${latency.p95Ms} ms | <= ${targets.latencyMs} ms: ${verdict(latency.p95Ms <= targets.latencyMs)} |`);
-line(`| new TCP connections per tick, bridge (after the first tick) | ${latency.newConnectionsPerTick} (first tick: ${latency.firstTickNewConnections}) | 0: ${verdict(latency.newConnectionsPerTick === 0)} |`);
-line(`| the published example's tick (median / p95) | ${published.medianMs} / ${published.p95Ms} ms | |`);
-line(`| new TCP connections per tick, published example | ${published.newConnectionsPerTick} | |`);
-line(`| published example / bridge (median) | ${(published.medianMs / latency.medianMs).toFixed(2)}x | |`);
-for (const f of fanOut) {
-  const target = f.bridges === 1000 ? `<= ${targets.fanOut1000Ms} ms, < ${targets.fanOut1000RssMb} MB: ${verdict(f.wallMs <= targets.fanOut1000Ms && f.peakRssMb < targets.fanOut1000RssMb)}` : '';
-  line(`| one tick, ${f.bridges} bridge(s) in one process: all acknowledged / peak RSS | ${f.wallMs} ms (${f.acknowledged} acks) / ${f.peakRssMb} MB | ${target} |`);
+const events: EventLatencyResult[] = [];
+for (const kind of ['stream', 'file', 'webhook'] as const) {
+  for (const shape of ['close+open', 'open'] as const) events.push(await measureEventLatency(kind, shape, delayMs, 15));
 }
-for (const c of copies) line(`| one tick, ${c.copies} one-bridge process(es) (once): wall / sum of peak RSS | ${c.wallMs} ms (${c.succeeded} ok) / ${c.sumPeakRssMb} MB | |`);
-line(`| scheduler lateness, ${lateness.bridges} bridges, ${lateness.ticks} ticks (p50 / p99 / max) | ${lateness.p50Ms} / ${lateness.p99Ms} / ${lateness.maxMs} ms | p99 < ${targets.latenessP99Ms} ms: ${verdict(lateness.p99Ms < targets.latenessP99Ms)} |`);
-line('error' in fleet ? `| fleet | not measured: ${fleet.error} | |` : `| one tick, ${fleet.bridges} bridges over ${fleet.instances} fleet instances (Redis): scheduled second to last ack / shares / peak RSS per instance | ${fleet.lastAckMs} ms / ${fleet.shares.join(', ')} / ${fleet.peakRssMb.join(', ')} MB | |`);
+const published = quick ? undefined : await measurePublishedWay(delayMs, 20);
+const scale1000 = quick ? undefined : await measureScale({ bridges: 1000, delayMs, moments: 3, everyS: 10, concurrency: 32 });
+const scale10k = full ? await measureScale({ bridges: 10_000, delayMs, moments: 5, everyS: 20, concurrency: Number(values['concurrency-10k']) }) : undefined;
+const copies = quick ? [] : [await measureCopies(1, delayMs), await measureCopies(10, delayMs)];
+const lateness = quick ? undefined : await measureLateness(30, 100, delayMs);
 
-const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` };
+const latencyFloor = 2 * delayMs + 5;
 line('');
-line(`machine: ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}`);
+line('| measure | result | floor / target | verdict |');
+line('|---|---|---|---|');
+line(`| signal-to-order, scheduled moment, close + open (median / p95, ${latency.ticks} ticks) | ${latency.medianMs} / ${latency.p95Ms} ms | median <= ${latencyFloor} ms | ${verdict(latency.medianMs <= latencyFloor)} |`);
+for (const e of events) {
+  const from = e.kind === 'stream' ? 'line written' : e.kind === 'file' ? 'file renamed' : 'POST sent';
+  line(`| signal-to-order, ${e.kind} (${from}), ${e.shape} (median / p95, ${e.samples}; bridge's own median) | ${e.medianMs} / ${e.p95Ms} ms (${e.bridgeMedianMs} ms) | median <= ${e.floorMs} ms | ${verdict(e.medianMs <= e.floorMs)} |`);
+}
+line(`| new TCP connections per tick (after the first tick) | ${latency.newConnectionsPerTick} (first tick: ${latency.firstTickNewConnections}) | 0 | ${verdict(latency.newConnectionsPerTick === 0)} |`);
+if (published) {
+  line(`| the published example's tick (median / p95) | ${published.medianMs} / ${published.p95Ms} ms | | |`);
+  line(`| published example / bridge (median) | ${(published.medianMs / latency.medianMs).toFixed(2)}x | | |`);
+}
+const scaleRow = (s: ScaleResult, target: string, ok: boolean) =>
+  line(
+    `| ${s.bridges} bridges in one process, concurrency ${s.concurrency}: each moment acknowledged (${s.wallMs.length} moments after the first) / peak RSS / late, skipped moments / leases lost | ${s.wallMs.join(', ')} ms (${s.acknowledged.join(', ')} acks) / ${s.peakRssMb} MB / ${s.lateMoments}, ${s.skippedMoments} / ${s.leasesLost} | floor ${s.floorMs} ms; ${target} | ${verdict(ok)} |`,
+  );
+if (scale1000) {
+  const limit = Math.round(1.2 * scale1000.floorMs);
+  scaleRow(scale1000, `<= ${limit} ms every moment`, scale1000.wallMs.every((w) => w <= limit) && scale1000.acknowledged.every((a) => a === 1000) && scale1000.skippedMoments === 0);
+}
+if (scale10k) {
+  scaleRow(
+    scale10k,
+    '< 10000 ms every moment, < 500 MB, none skipped, no lease lost',
+    scale10k.wallMs.length >= 5 && scale10k.wallMs.every((w) => w < 10_000) && scale10k.acknowledged.every((a) => a === 10_000) && scale10k.peakRssMb < 500 && scale10k.skippedMoments === 0 && scale10k.leasesLost === 0,
+  );
+}
+for (const c of copies) line(`| one tick, ${c.copies} one-bridge process(es) (once): wall / sum of peak RSS | ${c.wallMs} ms (${c.succeeded} ok) / ${c.sumPeakRssMb} MB | | |`);
+if (lateness) line(`| scheduler lateness, ${lateness.bridges} bridges, ${lateness.ticks} ticks (p50 / p99 / max) | ${lateness.p50Ms} / ${lateness.p99Ms} / ${lateness.maxMs} ms | p99 < 20 ms | ${verdict(lateness.p99Ms < 20)} |`);
+
+const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}`, loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10) };
+line('');
+line(`machine: ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}, load average ${machine.loadAverage.join(' ')}`);
 const out = fileURLToPath(new URL('../../bench/results.json', import.meta.url));
-writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), delayMs, quick, machine, targets, latency, published, fanOut, copies, lateness, fleet }, null, 2)}\n`);
+writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), delayMs, quick, full, machine, latency, events, published, scale1000, scale10k, copies, lateness }, null, 2)}\n`);
 line(`written: bench/results.json`);

@@ -5,6 +5,7 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/free-port.js';
 import { waitGone } from '../strategies/helpers.js';
 import { bookOf, bridgeEnv, jsonLines, killStrays, makeWorkspace, ownSim, removeWorkspaces, spawnCli, tickLines, type LogLine } from './helpers.js';
 
@@ -50,6 +51,33 @@ describe.concurrent('event-driven ticks', () => {
     const book = bookOf(sim, ws.account);
     expect(book).toHaveLength(1);
     expect(book[0]).toMatchObject({ tradeId: ticks[0]!.opened, buysell: 'BUY', state: 'open' });
+  });
+
+  it('a webhook POST produces exactly one order at once; a repeated alert keeps the trade', async (ctx) => {
+    const sim = await ownSim(ctx, { seed: 20 });
+    const ws = makeWorkspace('ev-webhook');
+    const secret = 'events-webhook-secret-0123456789';
+    // Policy reopen as configured: an event-driven bridge holds anyway.
+    const env = bridgeEnv(sim, ws, { BRIDGE_STRATEGY: 'webhook', BRIDGE_WEBHOOK_SECRET: secret, BRIDGE_HTTP_PORT: String(await freePort()), BRIDGE_SCHEDULE: EVERY_MINUTE });
+    const proc = spawnCli(['run'], { env, cwd: ws.dir, killAfterMs: 40_000 });
+    const serving = jsonLines(await proc.waitForStdout((out) => out.includes('http: serving'), 'the HTTP server')).find((l) => typeof l.msg === 'string' && l.msg.startsWith('http: serving'));
+    const post = async (body: string) => {
+      const response = await fetch(`${serving!.url as string}/signal`, { method: 'POST', headers: { authorization: `Bearer ${secret}` }, body });
+      expect(response.status).toBe(202);
+    };
+    await post('BUY');
+    await proc.waitForStdout((out) => eventTicks(out).length >= 1, 'the tick of the POST');
+    await post('{"signal":"BUY"}');
+    await proc.waitForStdout((out) => eventTicks(out).length >= 2, 'the tick of the repeated alert');
+    proc.kill('SIGTERM');
+    const r = await proc.exited;
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+
+    const ticks = eventTicks(r.stdout);
+    expect(ticks[0]).toMatchObject({ msg: 'tick', signal: 'BUY', closed: [] });
+    expect(ticks[1]).toMatchObject({ msg: 'tick', signal: 'BUY', closed: [] });
+    expect(ticks[1]!.opened).toBeUndefined();
+    expect(bookOf(sim, ws.account).map((t) => [t.tradeId, t.buysell, t.state])).toEqual([[ticks[0]!.opened, 'BUY', 'open']]);
   });
 
   it('a stream line produces exactly one order at once; a burst of 10 lines gives at most 2 ticks and ends on the last side', async (ctx) => {
