@@ -33,8 +33,10 @@ export async function openRecord(config: Config, store: Store, deps: { log: Logg
   const notifier = createNotifier({ channels: createChannels(config.notify, deps.secrets), secrets: deps.secrets, log: deps.log.child({ module: 'notify' }), dedupeMs: config.notify.dedupeMinutes * 60_000, onOutcome: deps.onNotification });
   const alerts = createAlerts(notifier, { failuresInRow: config.notify.failuresInRow, trades: config.notify.trades });
   const events = createEventSink({ journal, observer: alerts, log });
+  // A map, not a find per bridge: start-up stays linear in the number of bridges.
+  const byId = new Map(config.bridges.map((b) => [b.id, b]));
   for (const id of deps.leased) {
-    const bridge = config.bridges.find((b) => b.id === id);
+    const bridge = byId.get(id);
     if (!bridge) continue;
     const sink = events.forBridge(id);
     const holder = deps.tookOver?.get(id);
