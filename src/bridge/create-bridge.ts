@@ -8,6 +8,7 @@ import { StoreForgotError } from '../store/store-forgot-error.js';
 import { closeAll, type CloseReport } from './close-all.js';
 import { createLeaseGuard } from './create-lease-guard.js';
 import { findOrphans } from './find-orphans.js';
+import { proveAccount, type AccountProof } from './prove-account.js';
 import { locateTrade, type Location } from './locate-trade.js';
 import { reconcileIntents } from './reconcile-intents.js';
 import { queryTracked, type TrackedQuery } from './query-tracked.js';
@@ -47,6 +48,8 @@ export interface Bridge {
   /** Closes every tracked trade now and forgets each one that is off the account. */
   closeAll(options?: { adoptOrphans?: boolean }): Promise<CloseReport>;
   openedTrades(): Promise<Trade[]>;
+  /** For `check`: the account, instrument and volume, proven with calls that change nothing. */
+  proveAccount(): Promise<AccountProof>;
   close(): Promise<void>;
 }
 
@@ -174,6 +177,7 @@ export function createBridge(deps: BridgeDeps): Bridge {
     },
     closeAll: (options = {}) => closeAll({ client, state, log, bridgeId: config.id, settleMs: deps.settleMs, now }, options),
     openedTrades: () => client.openedTrades(),
+    proveAccount: () => proveAccount(client, config),
     close: async () => {
       await deps.strategy.close?.();
     },
