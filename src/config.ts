@@ -72,6 +72,8 @@ export interface Config {
   readonly store: string;
   readonly logLevel: string;
   readonly concurrency: number;
+  /** An operator's budget of ALGOGENE calls per user and minute, shared by that user's bridges. */
+  readonly callsPerMinute?: number;
   /** Fleet mode (run --fleet or BRIDGE_FLEET): the fleet's name, shared by its instances; undefined when off. */
   readonly fleet?: string;
   readonly bridges: readonly BridgeConfig[];
@@ -85,6 +87,8 @@ export interface Config {
   readonly effective: Readonly<Record<string, readonly EffectiveValue[]>>;
   /** Values that must never reach an output: API keys and secret settings. */
   readonly secrets: readonly string[];
+  /** Strategy settings set in the environment that no bridge's strategy reads (left from another strategy?): `check` says so. */
+  readonly unused: readonly string[];
 }
 
 export interface HttpConfig {
@@ -247,6 +251,8 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     if (spec.secret && typeof value === 'string') secrets.add(value);
   }
   problems.push(...sharedAccounts(bridges));
+  const read = new Set(bridges.flatMap((b) => Object.keys(b.settings)));
+  const unused = catalog.all().map((s) => s.name).filter((name, i, all) => all.indexOf(name) === i && blank(env[name]) !== undefined && !read.has(name));
   if (missingRequired && options.envFile && options.envFile.path === undefined) {
     problems.push(`.env: no .env file in ${options.envFile.lookedIn ?? 'the working directory'}: copy .env.example to .env and fill it in, or name one with --env PATH`);
   }
@@ -268,6 +274,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     store: vars.BRIDGE_STORE,
     logLevel: vars.LOG_LEVEL,
     concurrency: vars.BRIDGE_CONCURRENCY,
+    callsPerMinute: vars.BRIDGE_CALLS_PER_MINUTE,
     fleet: vars.BRIDGE_FLEET === 'no' ? undefined : vars.BRIDGE_FLEET === 'yes' ? 'default' : vars.BRIDGE_FLEET,
     bridges,
     http: { host: vars.BRIDGE_HTTP_HOST, port: vars.BRIDGE_HTTP_PORT, token: vars.BRIDGE_HTTP_TOKEN },
@@ -287,6 +294,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     vars,
     effective,
     secrets: [...secrets],
+    unused,
   });
 }
 
