@@ -72,6 +72,8 @@ export interface Config {
   readonly store: string;
   readonly logLevel: string;
   readonly concurrency: number;
+  /** An operator's budget of ALGOGENE calls per user and minute, shared by that user's bridges. */
+  readonly callsPerMinute?: number;
   /** Fleet mode (run --fleet or BRIDGE_FLEET): the fleet's name, shared by its instances; undefined when off. */
   readonly fleet?: string;
   readonly bridges: readonly BridgeConfig[];
@@ -268,6 +270,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     store: vars.BRIDGE_STORE,
     logLevel: vars.LOG_LEVEL,
     concurrency: vars.BRIDGE_CONCURRENCY,
+    callsPerMinute: vars.BRIDGE_CALLS_PER_MINUTE,
     fleet: vars.BRIDGE_FLEET === 'no' ? undefined : vars.BRIDGE_FLEET === 'yes' ? 'default' : vars.BRIDGE_FLEET,
     bridges,
     http: { host: vars.BRIDGE_HTTP_HOST, port: vars.BRIDGE_HTTP_PORT, token: vars.BRIDGE_HTTP_TOKEN },

@@ -23,7 +23,8 @@ export const settings: readonly Setting[] = [
  * It answers the regime, not the cross: at every tick it says which side of the slow average
  * the fast one is on. With BRIDGE_POLICY=hold that keeps one trade open from one cross to the
  * next (the classic crossover system); with reopen the trade is closed and reopened every tick.
- * The last bar may be the one still forming.
+ * The bars are those that closed before the tick's moment (history_price's timestamp; `t` is a
+ * bar's closing time), so every bar is complete and a tick's answer does not change if it is asked again.
  *
  * Settings: BRIDGE_SMA_FAST (default 10), BRIDGE_SMA_SLOW (default 30), whole numbers with
  * fast < slow; BRIDGE_SMA_INTERVAL (default D; the /history_price interval, e.g. D, H, M).
@@ -40,7 +41,7 @@ export function create(options: StrategyOptions): Strategy {
   return {
     name: 'sma-cross',
     async decide(ctx) {
-      const bars = await ctx.market.history({ count: slow, interval });
+      const bars = await ctx.market.history({ count: slow, interval, before: ctx.time });
       // Oldest first, whatever order the server chose (its order is undocumented).
       const closes = [...bars].sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : 0)).map((bar) => bar.c);
       if (closes.length < slow) {

@@ -1,9 +1,10 @@
 import type { z } from 'zod';
 import type { Logger } from '../logging/create-logger.js';
-import { ApiError } from './api-error.js';
-import { AuthError } from './auth-error.js';
+import { classifyReply } from './classify-reply.js';
 import type { Http } from './create-http.js';
 import { MalformedReplyError } from './malformed-reply-error.js';
+import { PausedError } from './paused-error.js';
+import { openGate, type CallPriority, type RateGate } from './rate-gate.js';
 import { RateLimitError } from './rate-limit-error.js';
 import { TransportError } from './transport-error.js';
 
@@ -13,59 +14,89 @@ export interface ApiCall<T extends z.ZodType> {
   /** Query parameters for GET, JSON body for POST: both may carry the key and token. */
   params: Record<string, string | number | undefined>;
   schema: T;
+  /** Prefetch look-ups are shed first when the user is rate limited. */
+  priority?: CallPriority;
 }
 
-// Trade IDs are 12-digit numbers today; quoting them before JSON.parse keeps every digit
-// even if they grow past 2^53. Only a whole integer is quoted: 1.5 or 1e12 must stay a number,
-// so that the schema refuses it, rather than becoming broken JSON.
-const BIG_ID = /("(?:tradeID|trade_ID)"\s*:\s*)(-?\d+)(?=\s*[,}\]])/g;
+export interface CallContext {
+  readonly http: Http;
+  readonly log: Logger;
+  /** The user's shared rate gate. */
+  readonly gate?: RateGate;
+}
+
+// Trade IDs are 12-digit numbers today. Any number in an ID field is quoted verbatim before
+// JSON.parse: every digit of a long one is kept, and a non-integer (7.5e11, 1.5) reaches the
+// schema as the text it was, which refuses it, instead of a number that looks whole.
+const ID_NUMBER = /("(?:tradeID|trade_ID)"\s*:\s*)(-?[0-9][0-9.eE+-]*)(?=\s*[,}\]])/g;
+
+// The largest reply these endpoints have a reason to send (a long trade history) is far below.
+export const MAX_REPLY_BYTES = 4 * 1024 * 1024;
 
 /**
  * One request, classified: a validated reply, or an AlgogeneError that says whether the server
  * may have acted. Logs one line per call with the endpoint, the time and the outcome, and
  * never the URL.
  */
-export async function callApi<T extends z.ZodType>(http: Http, log: Logger, call: ApiCall<T>): Promise<z.output<T>> {
+export async function callApi<T extends z.ZodType>(ctx: CallContext, call: ApiCall<T>): Promise<z.output<T>> {
+  const { log } = ctx;
+  const gate = ctx.gate ?? openGate;
   const started = performance.now();
   const params = Object.fromEntries(Object.entries(call.params).filter(([, v]) => v !== undefined)) as Record<string, string | number>;
   // Only reads are retried: sending an order or a close twice could double it.
   const retries = call.method === 'GET' ? GET_RETRIES : 0;
   for (let attempt = 0; ; attempt += 1) {
     try {
-      const reply = await send(http, call, params);
+      await gate.enter(call.endpoint, call.priority ?? 'normal');
+      const reply = await send(ctx.http, call, params);
       log.info({ endpoint: call.endpoint, ms: elapsed(started), outcome: 'ok', attempts: attempt + 1 }, 'api call');
       return reply;
     } catch (error) {
-      const waitMs = retryDelay(error, attempt);
+      if (error instanceof RateLimitError) gate.limited(error.retryAfterMs);
+      const waitMs = retryDelay(error, attempt, ctx.gate !== undefined);
       if (attempt < retries && waitMs !== undefined) {
         await new Promise((resolve) => setTimeout(resolve, waitMs));
         continue;
       }
-      const outcome = error instanceof ApiError ? 'rejected' : 'unknown';
-      log.warn({ endpoint: call.endpoint, ms: elapsed(started), outcome, attempts: attempt + 1, error: (error as Error).message }, 'api call failed');
+      const outcome = (error as { outcome?: string }).outcome ?? 'unknown';
+      // A paused call was never sent: the pause itself was logged once.
+      if (!(error instanceof PausedError)) {
+        log.warn({ endpoint: call.endpoint, ms: elapsed(started), outcome, attempts: attempt + 1, error: (error as Error).message }, 'api call failed');
+      }
       throw error;
     }
   }
 }
 
 const GET_RETRIES = 2;
-// A 429 that asks for a longer wait than this fails the call; the tick has a minute at most.
+// Without a shared gate, a 429 that asks for a longer wait than this fails the call.
 const MAX_RETRY_AFTER_MS = 5_000;
 
-function retryDelay(error: unknown, attempt: number): number | undefined {
-  if (error instanceof RateLimitError) return error.retryAfterMs <= MAX_RETRY_AFTER_MS ? error.retryAfterMs : undefined;
-  if (error instanceof TransportError) return 100 * 2 ** attempt;
+function retryDelay(error: unknown, attempt: number, gated: boolean): number | undefined {
+  // With a gate, the next attempt's enter() waits out the pause (or refuses to).
+  if (error instanceof RateLimitError) return gated ? 0 : error.retryAfterMs <= MAX_RETRY_AFTER_MS ? error.retryAfterMs : undefined;
+  if (error instanceof TransportError && error.kind !== 'oversize') return 100 * 2 ** attempt;
   return undefined;
 }
 
 async function send<T extends z.ZodType>(http: Http, call: ApiCall<T>, params: Record<string, string | number>): Promise<z.output<T>> {
   let response;
+  const request = http.got(call.endpoint.replace(/^\//, ''), {
+    method: call.method,
+    ...(call.method === 'GET' ? { searchParams: params } : { json: params }),
+  });
+  let oversize = false;
+  // Stop reading a reply past the cap: a hostile or broken server must not fill the memory.
+  request.on('downloadProgress', (progress: { transferred: number; total?: number }) => {
+    if (!oversize && (progress.transferred > MAX_REPLY_BYTES || (progress.total ?? 0) > MAX_REPLY_BYTES)) {
+      oversize = true;
+      request.cancel();
+    }
+  });
   try {
-    response = await http.got(call.endpoint.replace(/^\//, ''), {
-      method: call.method,
-      ...(call.method === 'GET' ? { searchParams: params } : { json: params }),
-    });
+    response = await request;
   } catch (error) {
+    if (oversize) throw new TransportError(call.endpoint, 'oversize', `reply larger than ${MAX_REPLY_BYTES} bytes: abandoned`);
     // got's errors hold the request options, URL and all: keep only the code.
     const code = (error as { code?: string }).code ?? 'ERROR';
     const kind = code === 'ETIMEDOUT' ? 'timeout' : 'network';
@@ -73,30 +104,16 @@ async function send<T extends z.ZodType>(http: Http, call: ApiCall<T>, params: R
     const host = URL.parse(String(http.got.defaults.options.prefixUrl))?.host ?? 'the server';
     throw new TransportError(call.endpoint, kind, kind === 'timeout' ? `timed out waiting for ${host}` : `connection to ${host} failed (${code})`);
   }
-  const status = response.statusCode;
   const body = parseBody(response.body);
-  const failReason = body.json !== undefined ? failureOf(body.json) : undefined;
-  // A 5xx may have acted, whatever its body says: it must never read as a token refusal, which
-  // the client answers by sending the call again (an order twice).
-  if (status >= 500) {
-    throw new TransportError(call.endpoint, 'server', `HTTP ${status}${failReason ? `: ${failReason}` : ''}`, status);
-  }
-  if (status === 401 || (failReason !== undefined && /token|unauthori[sz]ed|api.?key|session/i.test(failReason))) {
-    throw new AuthError(call.endpoint, failReason ?? 'unauthorized', status);
-  }
-  if (status === 429) {
-    throw new RateLimitError(call.endpoint, retryAfterMs(response.headers['retry-after']));
-  }
-  if (status >= 400) {
-    throw new ApiError(call.endpoint, failReason ?? (body.json === undefined ? 'unreadable error reply' : 'rejected'), status);
-  }
-  if (status < 200 || status >= 300) {
-    throw new TransportError(call.endpoint, 'server', `unexpected HTTP ${status}`, status);
-  }
-  if (body.json === undefined) {
-    throw new TransportError(call.endpoint, 'unreadable', body.looksHtml ? 'HTML instead of JSON' : 'reply is not complete JSON', status);
-  }
-  if (failReason !== undefined) throw new ApiError(call.endpoint, failReason, status);
+  const retryAfter = response.headers['retry-after'];
+  const error = classifyReply({
+    endpoint: call.endpoint,
+    status: response.statusCode,
+    json: body.json,
+    looksHtml: body.looksHtml,
+    retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+  });
+  if (error) throw error;
   const parsed = call.schema.safeParse(body.json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -107,26 +124,10 @@ async function send<T extends z.ZodType>(http: Http, call: ApiCall<T>, params: R
 
 function parseBody(text: string): { json?: unknown; looksHtml: boolean } {
   try {
-    return { json: JSON.parse(text.replace(BIG_ID, '$1"$2"')), looksHtml: false };
+    return { json: JSON.parse(text.replace(ID_NUMBER, '$1"$2"')), looksHtml: false };
   } catch {
     return { looksHtml: /^\s*</.test(text) };
   }
-}
-
-function failureOf(json: unknown): string | undefined {
-  if (json && typeof json === 'object' && 'status' in json && String((json as { status: unknown }).status).toUpperCase() === 'FAIL') {
-    const res = (json as { res?: unknown }).res;
-    return typeof res === 'string' ? res : JSON.stringify(res ?? 'FAIL');
-  }
-  return undefined;
-}
-
-function retryAfterMs(header: string | string[] | undefined): number {
-  const value = Array.isArray(header) ? header[0] : header;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = value ? Date.parse(value) : Number.NaN;
-  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : 1000;
 }
 
 function elapsed(started: number): number {

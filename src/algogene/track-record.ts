@@ -39,9 +39,9 @@ const tradeReply = z.looseObject({
 export async function fetchTrackRecord(http: Http, log: Logger, account: { user: string; apiKey: string; accountId: string; runmode: string }): Promise<TrackRecord> {
   const params = { user: account.user, api_key: account.apiKey, runmode: account.runmode, runtime_id: account.accountId };
   const [stats, pl, trades] = await Promise.all([
-    callApi(http, log, { endpoint: '/strategy_stats', method: 'GET', params, schema: statsReply }),
-    callApi(http, log, { endpoint: '/strategy_pl', method: 'GET', params, schema: plReply }),
-    callApi(http, log, { endpoint: '/strategy_trade', method: 'GET', params: { ...params, acdate: '' }, schema: tradeReply }),
+    callApi({ http, log }, { endpoint: '/strategy_stats', method: 'GET', params, schema: statsReply }),
+    callApi({ http, log }, { endpoint: '/strategy_pl', method: 'GET', params, schema: plReply }),
+    callApi({ http, log }, { endpoint: '/strategy_trade', method: 'GET', params: { ...params, acdate: '' }, schema: tradeReply }),
   ]);
   const perf = stats.res?.performance ?? stats.performance;
   const lastDay = pl.res.at(-1);

@@ -9,7 +9,7 @@ export class TransportError extends AlgogeneError {
   override name = 'TransportError';
   constructor(
     endpoint: string,
-    readonly kind: 'timeout' | 'network' | 'server' | 'unreadable',
+    readonly kind: 'timeout' | 'network' | 'server' | 'unreadable' | 'oversize',
     detail: string,
     httpStatus?: number,
   ) {

@@ -1,29 +1,27 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { AlgogeneClient, Trade } from '../algogene/create-client.js';
 import type { BridgeConfig } from '../config.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { BridgeLease } from '../store/bridge-lease.js';
-import type { BridgeState, BridgeStateDoc, TrackedTrade } from '../store/bridge-state.js';
+import type { Binding, BridgeState, TrackedTrade } from '../store/bridge-state.js';
 import type { MarketData, Strategy } from '../strategy/types.js';
 import { StoreForgotError } from '../store/store-forgot-error.js';
-import { closeTrade, type CloseOutcome } from './close-trade.js';
+import { closeAll, type CloseReport } from './close-all.js';
 import { createLeaseGuard } from './create-lease-guard.js';
 import { findOrphans } from './find-orphans.js';
 import { locateTrade, type Location } from './locate-trade.js';
-import { intentTime, reconcileIntents } from './reconcile-intents.js';
+import { reconcileIntents } from './reconcile-intents.js';
 import { queryTracked, type TrackedQuery } from './query-tracked.js';
 import { runTick, type TickResult } from './run-tick.js';
 
 export interface BridgeStatus {
   readonly id: string;
-  readonly tracked: readonly { trade: TrackedTrade; server: Location | { where: 'unknown'; error: string } }[];
+  readonly tracked: readonly { trade: TrackedTrade; server: Location }[];
   readonly pendingIntents: number;
   /** Trades with this bridge's orderRef prefix that the store does not track. */
   readonly orphans: readonly { trade: Trade; where: 'open' | 'pending' }[] | { error: string };
 }
 
-/** `orderRef` names an order whose trade ID is unknown (an intent that could not be settled; tradeId is '-'). */
-export type CloseReport = { tradeId: string; outcome: CloseOutcome | 'failed'; orphan?: boolean; orderRef?: string; error?: string }[];
+export type { CloseReport } from './close-all.js';
 
 /** What started a tick: its schedule, or a signal from an event-driven strategy. */
 export type TickTrigger = 'schedule' | 'event';
@@ -61,6 +59,8 @@ export interface BridgeDeps {
   readonly dryRun?: boolean;
   readonly settleMs: number;
   readonly now?: () => number;
+  /** The account the record is bound to, written with the first order. */
+  readonly binding?: Binding;
   /** Held while this process may write for the bridge; renewed before every tick. */
   readonly lease?: BridgeLease;
 }
@@ -80,35 +80,9 @@ export function createBridge(deps: BridgeDeps): Bridge {
   const state = guard.watchState(deps.state);
   const client = guard.watchClient(deps.client);
   const market: MarketData = {
-    history: (options) => client.history({ instrument: options.instrument ?? config.instrument, count: options.count, interval: options.interval }),
+    history: (options) => client.history({ instrument: options.instrument ?? config.instrument, count: options.count, interval: options.interval, before: options.before }),
   };
   let ahead: { at: number; query: TrackedQuery } | undefined;
-  /**
-   * For closeAll: adopts the trade of every intent whose order is on the server. An intent not
-   * found yet may still be in flight: close waits until it is older than settleMs (at most
-   * settleMs) and looks once more, so that it ends with nothing in doubt. An intent that cannot
-   * be settled (the server does not answer) is reported as failed, never dropped.
-   */
-  async function settleIntents(start: BridgeStateDoc, results: CloseReport): Promise<BridgeStateDoc> {
-    let doc = start;
-    try {
-      doc = await reconcileIntents(client, state, doc, log, { now: now(), settleMs: deps.settleMs });
-      if (doc.intents.length > 0) {
-        const youngest = Math.max(...doc.intents.map(intentTime));
-        const waitMs = Math.min(deps.settleMs, Math.max(0, youngest + deps.settleMs - now()));
-        log.info({ orderRefs: doc.intents.map((i) => i.orderRef), waitMs }, 'an order may still be in flight: looking again before closing');
-        await sleep(waitMs);
-        doc = await reconcileIntents(client, state, doc, log, { now: now(), settleMs: deps.settleMs });
-      }
-    } catch (error) {
-      doc = await state.load();
-      for (const intent of doc.intents) {
-        results.push({ tradeId: '-', orderRef: intent.orderRef, outcome: 'failed', error: `order ${intent.orderRef} could not be looked up (${(error as Error).message}): run close again` });
-      }
-    }
-    return doc;
-  }
-
   /** Undefined when the bridge may act now; else why not. A store that forgot is rebuilt here first. */
   async function ready(): Promise<Error | undefined> {
     try {
@@ -159,7 +133,7 @@ export function createBridge(deps: BridgeDeps): Bridge {
       const prefetched = event ? (ahead?.query ?? NOTHING_KNOWN) : ahead?.at === scheduledAt.getTime() ? ahead.query : undefined;
       ahead = undefined;
       const tickLog = event ? log.child({ trigger: 'event' }) : log;
-      const result = await runTick({ bridge: config, client, state, strategy: deps.strategy, market, log: tickLog, dryRun: deps.dryRun, now: deps.now, settleMs: deps.settleMs, prefetched }, scheduledAt);
+      const result = await runTick({ bridge: config, client, state, strategy: deps.strategy, market, log: tickLog, dryRun: deps.dryRun, now: deps.now, settleMs: deps.settleMs, prefetched, binding: deps.binding }, scheduledAt);
       // A refused write or a lease found lost mid-tick stops the bridge, whatever the tick made of it.
       const lost = guard.lost();
       return lost ? { ...result, ok: false, error: lost } : result;
@@ -168,7 +142,8 @@ export function createBridge(deps: BridgeDeps): Bridge {
       const renewal = guard.renewAhead();
       const known = new Map<string, Location>();
       const done = state.load().then(
-        (doc) => queryTracked(client, doc.trades, log, known).done,
+        // Shed first under a rate limit: the tick looks again on its own path if it must.
+        (doc) => queryTracked(client.sheddable(), doc.trades, log, known).done,
         () => undefined,
       );
       ahead = { at: scheduledAt.getTime(), query: { known, done } };
@@ -191,37 +166,13 @@ export function createBridge(deps: BridgeDeps): Bridge {
       const tracked = await Promise.all(
         doc.trades.map(async (trade) => ({
           trade,
-          server: await locateTrade(client, trade.tradeId).catch((error: Error) => ({ where: 'unknown' as const, error: error.message })),
+          server: await locateTrade(client, trade).catch((error: Error): Location => ({ where: 'unknown', detail: `server did not answer: ${error.message}` })),
         })),
       );
       const orphans = await findOrphans(client, config.id, doc).catch((error: Error) => ({ error: error.message }));
       return { id: config.id, tracked, pendingIntents: doc.intents.length, orphans };
     },
-    async closeAll(options = {}) {
-      const results: CloseReport = [];
-      let doc = await state.load();
-      // An order sent just before a crash (or whose reply was lost) is only an intent in the
-      // store: settle it first, or its trade would stay open on the account, neither tracked
-      // nor reported as an orphan.
-      if (doc.intents.length > 0) doc = await settleIntents(doc, results);
-      for (const trade of doc.trades) {
-        try {
-          const outcome = await closeTrade(client, log, trade, undefined);
-          results.push({ tradeId: trade.tradeId, outcome });
-          doc = { ...doc, trades: doc.trades.filter((t) => t.tradeId !== trade.tradeId) };
-          await state.save(doc);
-        } catch (error) {
-          results.push({ tradeId: trade.tradeId, outcome: 'failed', error: (error as Error).message });
-        }
-      }
-      if (options.adoptOrphans) {
-        for (const { trade, where } of await findOrphans(client, config.id, doc)) {
-          const outcome = await closeTrade(client, log, { ...trade, openedAt: trade.timestamp ?? '' }, { where, trade }).catch((error: Error) => error);
-          results.push(outcome instanceof Error ? { tradeId: trade.tradeId, outcome: 'failed', orphan: true, error: outcome.message } : { tradeId: trade.tradeId, outcome, orphan: true });
-        }
-      }
-      return results;
-    },
+    closeAll: (options = {}) => closeAll({ client, state, log, bridgeId: config.id, settleMs: deps.settleMs, now }, options),
     openedTrades: () => client.openedTrades(),
     close: async () => {
       await deps.strategy.close?.();

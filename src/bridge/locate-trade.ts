@@ -1,25 +1,53 @@
+import { ApiError } from '../algogene/api-error.js';
 import type { AlgogeneClient, Trade } from '../algogene/create-client.js';
 
+/**
+ * Where the server has a trade. `closed` is said only on the server's word (strategy_trade shows
+ * its close, or query_order says so); `unknown` is a trade absent from both lists that the server
+ * did not say is closed (an unfilled market order is listed nowhere, and a list can be wrong):
+ * such a trade is kept, never forgotten.
+ */
 export type Location =
   | { readonly where: 'open'; readonly trade: Trade }
-  | { readonly where: 'pending'; readonly trade: Trade }
-  | { readonly where: 'gone' };
+  /** Waiting to fill: listed in pending_trades, or (no `trade`) only query_order knows it. */
+  | { readonly where: 'pending'; readonly trade?: Trade }
+  | { readonly where: 'closed'; readonly price?: number; readonly reason?: string; readonly at?: string }
+  | { readonly where: 'unknown'; readonly detail: string };
 
 /**
- * Where the server has a trade now: open, still pending (not filled), or no longer anywhere.
- * The two lists are two questions asked one after the other, and an order can fill between
- * them: pending when /opened_trades answered, open when /pending_trades did. A trade only ever
- * moves forward (pending, open, closed), so before calling it gone /opened_trades is asked once
- * more: a live trade taken for gone would be forgotten while investors still hold it.
+ * The lists first (one call in the common case, a trade that is open), then, only for a trade
+ * they do not show, the definitive look-ups. The two lists are asked one after the other and an
+ * order can fill between them, so /opened_trades is asked once more after query_order says filled.
  */
-export async function locateTrade(client: AlgogeneClient, tradeId: string): Promise<Location> {
+export async function locateTrade(client: AlgogeneClient, tracked: { tradeId: string; orderRef: string }): Promise<Location> {
+  const { tradeId } = tracked;
   const [open] = await client.openedTrades(tradeId);
   if (open) return { where: 'open', trade: open };
   const [pending] = await client.pendingTrades(tradeId);
   if (pending) return { where: 'pending', trade: pending };
-  const [filled] = await client.openedTrades(tradeId);
-  if (filled) return { where: 'open', trade: filled };
-  return { where: 'gone' };
+  const close = await closeOf(client, tracked);
+  if (close) return close;
+  // A refusal ("trade not found") is an answer that settles nothing: the trade is kept.
+  const order = await client.queryOrder(tradeId).catch((error: unknown) => {
+    if (error instanceof ApiError) return { state: 'unknown' as const, status: '', errMsg: error.reason, price: undefined };
+    throw error;
+  });
+  if (order.state === 'closed') return { where: 'closed', price: order.price, reason: `query_order: ${order.status}` };
+  if (order.state === 'pending') return { where: 'pending' };
+  if (order.state === 'filled' || order.state === 'partial') {
+    const [filled] = await client.openedTrades(tradeId);
+    if (filled) return { where: 'open', trade: filled };
+    return { where: 'unknown', detail: `query_order says ${order.status} but /opened_trades does not list it and no close is recorded` };
+  }
+  return { where: 'unknown', detail: `absent from both lists; query_order: ${order.errMsg ?? (order.status || 'no status')}` };
+}
+
+/** The close strategy_trade records for this trade (ours, or the server's take-profit, stop-loss, holdtime). */
+export async function closeOf(client: AlgogeneClient, tracked: { tradeId: string; orderRef: string }): Promise<Location | undefined> {
+  if (!tracked.orderRef) return undefined;
+  const rows = await client.strategyTrades({ orderRef: tracked.orderRef });
+  const row = rows.find((r) => r.tradeId === tracked.tradeId && r.openclose === 'close');
+  return row ? { where: 'closed', price: row.price, reason: row.reason, at: row.timestamp } : undefined;
 }
 
 /**
@@ -35,14 +63,26 @@ export async function accountTrades(client: AlgogeneClient): Promise<{ opened: T
   return { opened, pending: pending.filter((t) => !open.has(t.tradeId)) };
 }
 
-/** The trade an order became, found by the orderRef the bridge gave it. */
-export async function findByOrderRef(
-  client: AlgogeneClient,
-  orderRef: string,
-): Promise<{ where: 'open' | 'pending'; trade: Trade } | undefined> {
+export type Found =
+  | { readonly where: 'open' | 'pending'; readonly tradeId: string; readonly trade?: Trade }
+  | { readonly where: 'closed'; readonly tradeId: string; readonly price?: number; readonly reason?: string; readonly at?: string };
+
+/**
+ * The trade an order became, found by the orderRef the bridge gave it: in the lists, or in
+ * strategy_trade, which also sees a trade already closed (by a take-profit, say). Undefined
+ * means absent from every look-up; a failed look-up throws.
+ */
+export async function findByOrderRef(client: AlgogeneClient, orderRef: string): Promise<Found | undefined> {
   const { opened, pending } = await accountTrades(client);
   const open = opened.find((t) => t.orderRef === orderRef);
-  if (open) return { where: 'open', trade: open };
+  if (open) return { where: 'open', tradeId: open.tradeId, trade: open };
   const waiting = pending.find((t) => t.orderRef === orderRef);
-  return waiting ? { where: 'pending', trade: waiting } : undefined;
+  if (waiting) return { where: 'pending', tradeId: waiting.tradeId, trade: waiting };
+  const rows = await client.strategyTrades({ orderRef });
+  const first = rows[0];
+  if (!first) return undefined;
+  const close = rows.find((r) => r.tradeId === first.tradeId && r.openclose === 'close');
+  if (close) return { where: 'closed', tradeId: first.tradeId, price: close.price, reason: close.reason, at: close.timestamp };
+  // Recorded as opened but not listed yet (or any more): tracked, and located at the next look-up.
+  return { where: 'open', tradeId: first.tradeId };
 }

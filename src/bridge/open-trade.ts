@@ -1,14 +1,14 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { AlgogeneError } from '../algogene/algogene-error.js';
-import type { AlgogeneClient, OrderAck, OrderRequest } from '../algogene/create-client.js';
-import { RateLimitError } from '../algogene/rate-limit-error.js';
+import type { AlgogeneClient } from '../algogene/create-client.js';
+import { PausedError } from '../algogene/paused-error.js';
 import type { BridgeConfig } from '../config.js';
 import type { Logger } from '../logging/create-logger.js';
-import type { BridgeState, BridgeStateDoc, OpenIntent } from '../store/bridge-state.js';
+import type { Binding, BridgeState, BridgeStateDoc, OpenIntent } from '../store/bridge-state.js';
 import type { Side, Signal } from '../strategy/signal.js';
-import { findByOrderRef } from './locate-trade.js';
 import { makeOrderRef } from './make-order-ref.js';
 import { reconcileIntents } from './reconcile-intents.js';
+import { RecycledTradeIdError } from './recycled-id-error.js';
+import { seenTradeIds } from './settle-tracked.js';
 
 export interface OpenResult {
   readonly doc: BridgeStateDoc;
@@ -19,10 +19,11 @@ export interface OpenResult {
 /**
  * Opens a market order with a write-ahead intent: the intent is saved first (no record, no
  * order), replaced by the trade when the reply comes, and looked up by orderRef when the reply
- * is lost. An order is never sent twice.
+ * is lost or cannot be trusted. An order is never sent twice, and an intent leaves only when the
+ * server showed the order or said no.
  */
 export async function openTrade(
-  deps: { client: AlgogeneClient; state: BridgeState; log: Logger; bridge: BridgeConfig; settleMs: number },
+  deps: { client: AlgogeneClient; state: BridgeState; log: Logger; bridge: BridgeConfig; settleMs: number; binding?: Binding },
   doc: BridgeStateDoc,
   side: Side,
   signal: Signal,
@@ -39,10 +40,18 @@ export async function openTrade(
     // The tick may have started long before (a slow strategy, closes first): the settle time counts from the send.
     sentAt: new Date(now()).toISOString(),
   };
-  const withIntent: BridgeStateDoc = { ...doc, intents: [...doc.intents, intent], recentOrders: [...doc.recentOrders, now()] };
+  // The first order binds the record to its account (see bind-account.ts).
+  const withIntent: BridgeStateDoc = { ...doc, binding: doc.binding ?? deps.binding, intents: [...doc.intents, intent], recentOrders: [...doc.recentOrders, now()] };
   await state.save(withIntent);
+  const lookUp = async (error: Error): Promise<OpenResult> => {
+    // A failed look-up throws out of here with the intent still saved: the next tick looks again.
+    const settled = await reconcileIntents(client, state, withIntent, log, { now: now(), settleMs: deps.settleMs });
+    const adopted = settled.trades.find((t) => t.orderRef === intent.orderRef);
+    return adopted && !(error instanceof RecycledTradeIdError) ? { doc: settled, tradeId: adopted.tradeId } : { doc: settled, tradeId: adopted?.tradeId, error };
+  };
+  let ackId: string;
   try {
-    const ack = await sendOnce(client, log, {
+    const ack = await client.openOrder({
       instrument: intent.instrument,
       side,
       volume: intent.volume,
@@ -50,48 +59,41 @@ export async function openTrade(
       takeProfit: signal.takeProfit,
       stopLoss: signal.stopLoss,
     });
-    const opened: BridgeStateDoc = {
-      ...withIntent,
-      intents: withIntent.intents.filter((i) => i.orderRef !== intent.orderRef),
-      trades: [
-        ...withIntent.trades,
-        { tradeId: ack.tradeId, orderRef: intent.orderRef, side, volume: intent.volume, instrument: intent.instrument, openedAt: new Date(now()).toISOString() },
-      ],
-    };
-    await state.save(opened);
-    return { doc: opened, tradeId: ack.tradeId };
+    ackId = ack.tradeId;
   } catch (error) {
     if (!(error instanceof AlgogeneError)) throw error;
-    // Refused, or failed before it was sent (the session renewal it needed failed): nothing was
-    // placed, so the intent goes and the order does not count against the hourly limit.
-    if (error.outcome === 'rejected' || error.endpoint !== '/open_order') {
+    if (notPlaced(error)) {
       const cleared = { ...withIntent, intents: withIntent.intents.filter((i) => i.orderRef !== intent.orderRef), recentOrders: doc.recentOrders };
       await state.save(cleared);
       return { doc: cleared, error };
     }
+    // A timeout, a 5xx, a rate limit (a limiter may answer after the order was placed), a reply
+    // we could not read: never sent again, looked up by orderRef.
     log.warn({ orderRef: intent.orderRef, error: error.message }, 'open_order outcome unknown: looking it up by orderRef');
-    const settled = await reconcileIntents(client, state, withIntent, log, { now: now(), settleMs: deps.settleMs }).catch(() => withIntent);
-    const adopted = settled.trades.find((t) => t.orderRef === intent.orderRef);
-    return adopted ? { doc: settled, tradeId: adopted.tradeId } : { doc: settled, error };
+    return lookUp(error);
   }
+  if (seenTradeIds(doc).has(ackId)) {
+    const error = new RecycledTradeIdError(ackId, intent.orderRef);
+    log.error({ tradeId: ackId, orderRef: intent.orderRef }, error.message);
+    return lookUp(error);
+  }
+  const opened: BridgeStateDoc = {
+    ...withIntent,
+    intents: withIntent.intents.filter((i) => i.orderRef !== intent.orderRef),
+    trades: [
+      ...withIntent.trades,
+      { tradeId: ackId, orderRef: intent.orderRef, side, volume: intent.volume, instrument: intent.instrument, openedAt: new Date(now()).toISOString(), status: 'open' },
+    ],
+  };
+  await state.save(opened);
+  return { doc: opened, tradeId: ackId };
 }
 
-// Longer waits fail the tick: the next one decides afresh.
-const MAX_RATE_LIMIT_WAIT_MS = 5_000;
-
 /**
- * Sends the order; on a 429 waits as told (within the tick's budget), makes sure by orderRef
- * that the order did not go through after all, and sends it once more. No other retry.
+ * Certainly not placed: refused by the server (a FAIL reply, a 4xx, a refused token: the session
+ * is checked before the order is read), never sent (the user's calls were paused), or failed on
+ * the way (the session renewal it needed). A rate limit is not among them.
  */
-async function sendOnce(client: AlgogeneClient, log: Logger, order: OrderRequest): Promise<OrderAck> {
-  try {
-    return await client.openOrder(order);
-  } catch (error) {
-    if (!(error instanceof RateLimitError) || error.retryAfterMs > MAX_RATE_LIMIT_WAIT_MS) throw error;
-    log.warn({ orderRef: order.orderRef, retryAfterMs: error.retryAfterMs }, 'open_order rate limited: waiting as told, then sending once more');
-    await sleep(error.retryAfterMs);
-    const found = await findByOrderRef(client, order.orderRef);
-    if (found) return { tradeId: found.trade.tradeId, status: found.where === 'open' ? 'OPEN' : 'PENDING_TO_FILL' };
-    return client.openOrder(order);
-  }
+function notPlaced(error: AlgogeneError): boolean {
+  return error instanceof PausedError || error.endpoint === '/session' || (error.endpoint === '/open_order' && error.outcome === 'rejected');
 }

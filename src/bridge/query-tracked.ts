@@ -11,18 +11,20 @@ export interface TrackedQuery {
 }
 
 /**
- * Asks the server about every tracked trade at once and logs what it shows. A failed look-up is
- * not a failed tick: the close path looks again when it needs to.
+ * Asks the server about every tracked trade (closing ones too: their close is confirmed here) at
+ * once and logs what it shows. A failed look-up is not a failed tick: the trade is simply not
+ * known, and nothing is concluded from it.
  */
 export function queryTracked(client: AlgogeneClient, trades: readonly TrackedTrade[], log: Logger, known = new Map<string, Location>()): TrackedQuery {
   const done = Promise.all(
     trades.map((t) =>
-      locateTrade(client, t.tradeId).then(
+      locateTrade(client, t).then(
         (location) => {
           known.set(t.tradeId, location);
-          if (location.where !== 'gone') log.info({ tradeId: t.tradeId, where: location.where, price: location.trade.price, unrealizedPL: location.trade.unrealizedPL }, 'tracked trade');
+          if (location.where === 'open') log.info({ tradeId: t.tradeId, where: location.where, price: location.trade.price, unrealizedPL: location.trade.unrealizedPL }, 'tracked trade');
+          else log.info({ tradeId: t.tradeId, where: location.where, detail: location.where === 'unknown' ? location.detail : undefined }, 'tracked trade');
         },
-        () => undefined,
+        (error: Error) => log.warn({ tradeId: t.tradeId, error: error.message }, 'tracked trade not looked up: nothing concluded'),
       ),
     ),
   ).then(() => undefined);

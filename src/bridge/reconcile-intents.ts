@@ -2,6 +2,7 @@ import type { AlgogeneClient } from '../algogene/create-client.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { BridgeState, BridgeStateDoc, OpenIntent, TrackedTrade } from '../store/bridge-state.js';
 import { findByOrderRef } from './locate-trade.js';
+import { recordClosed } from './settle-tracked.js';
 
 export interface ReconcileOptions {
   now: number;
@@ -15,7 +16,9 @@ export interface ReconcileOptions {
 
 /**
  * Every intent left by a lost reply or a crash is settled before anything new is sent: adopted
- * as a tracked trade if the server has an order with its orderRef, dropped if it never arrived.
+ * as a tracked trade if the server shows an order with its orderRef (in a list, or in
+ * strategy_trade if it is closed already), dropped only once the settle window has passed with
+ * it absent from every look-up. A failed look-up throws and removes nothing.
  */
 export async function reconcileIntents(
   client: AlgogeneClient,
@@ -28,14 +31,21 @@ export async function reconcileIntents(
   for (const intent of doc.intents) {
     const found = await findByOrderRef(client, intent.orderRef);
     const rest = current.intents.filter((i) => i.orderRef !== intent.orderRef);
-    if (found) {
+    if (found && current.trades.some((t) => t.tradeId === found.tradeId)) {
+      // Already tracked (a crash between two writes): the intent was that trade.
+      current = { ...current, intents: rest };
+    } else if (found?.where === 'closed') {
+      log.warn({ orderRef: intent.orderRef, tradeId: found.tradeId, price: found.price, reason: found.reason }, 'the order of a lost reply was placed and is closed already: recorded');
+      current = recordClosed({ ...current, intents: rest }, { tradeId: found.tradeId, orderRef: intent.orderRef }, found, options.now);
+    } else if (found) {
       const trade: TrackedTrade = {
-        tradeId: found.trade.tradeId,
+        tradeId: found.tradeId,
         orderRef: intent.orderRef,
         side: intent.side,
         volume: intent.volume,
         instrument: intent.instrument,
         openedAt: new Date(options.now).toISOString(),
+        status: 'open',
       };
       log.warn({ orderRef: intent.orderRef, tradeId: trade.tradeId, where: found.where }, 'adopted the trade of an order whose reply was lost');
       current = { ...current, intents: rest, trades: [...current.trades, trade] };

@@ -5,12 +5,14 @@ import type { BridgeState, BridgeStateDoc } from '../store/bridge-state.js';
 import { safeDecide } from '../strategy/safe-decide.js';
 import type { Signal } from '../strategy/signal.js';
 import type { MarketData, Strategy } from '../strategy/types.js';
+import type { Binding } from '../store/bridge-state.js';
 import { closeTrade, type CloseOutcome } from './close-trade.js';
 import { openTrade } from './open-trade.js';
 import { planTick } from './plan-tick.js';
 import { queryTracked, type TrackedQuery } from './query-tracked.js';
 import { reconcileIntents } from './reconcile-intents.js';
 import { applyRiskLimits, recentOrders } from './risk-gate.js';
+import { recordClosed, settleTracked } from './settle-tracked.js';
 
 export interface TickDeps {
   readonly bridge: BridgeConfig;
@@ -25,6 +27,10 @@ export interface TickDeps {
   readonly settleMs: number;
   /** The query of the tracked trades, started before the scheduled moment by the worker. */
   readonly prefetched?: TrackedQuery;
+  /** The account this bridge is bound to, written with its first order. */
+  readonly binding?: Binding;
+  /** A close submitted this long ago whose trade is still open is sent again (default settleMs). */
+  readonly closeGraceMs?: number;
 }
 
 export interface TickResult {
@@ -83,23 +89,50 @@ export async function runTick(deps: TickDeps, scheduledAt: Date): Promise<TickRe
     // A close must know whether the trade is open or still pending (pending ones are cancelled).
     await query.done;
 
-    const { plan, withheld } = applyRiskLimits(deps.bridge, doc, planTick(deps.bridge.policy, signal.side, doc.trades), now());
+    // What the server showed closed is forgotten (written with the next write of this tick):
+    // closes we sent, now confirmed, and closes the server made by itself, never closed again.
+    const before = doc;
+    doc = settleTracked(doc, query.known, log, now());
+    let dirty = doc !== before;
+
+    // A "closing" trade does not block the open: reopen closes and opens at the same moment, as
+    // investors copy it; waiting for the close to be confirmed would move every open a whole tick
+    // later. A close not carried out within the grace period is sent again, and said.
+    const open = doc.trades.filter((t) => t.status !== 'closing');
+    const graceMs = deps.closeGraceMs ?? deps.settleMs;
+    const overdue = doc.trades.filter(
+      (t) => t.status === 'closing' && query?.known.get(t.tradeId)?.where === 'open' && now() - Date.parse(t.closeSentAt ?? '') > graceMs,
+    );
+    for (const trade of overdue) log.warn({ tradeId: trade.tradeId, closeSentAt: trade.closeSentAt }, 'close submitted but the trade is still open after the grace period: sending it again');
+
+    const { plan, withheld } = applyRiskLimits(deps.bridge, { ...doc, trades: open }, planTick(deps.bridge.policy, signal.side, open), now());
     const opensNext = plan.open !== null && !withheld && !deps.dryRun;
-    for (const [index, trade] of plan.close.entries()) {
+    const toClose = [...plan.close, ...overdue.filter((t) => !plan.close.includes(t))];
+    for (const [index, trade] of toClose.entries()) {
       const location = query.known.get(trade.tradeId);
       if (deps.dryRun) {
         log.info({ tradeId: trade.tradeId }, 'dry run: would close');
         continue;
       }
-      const outcome = await closeTrade(deps.client, log, trade, location);
-      if (outcome === 'gone') log.warn({ tradeId: trade.tradeId }, 'trade no longer on the server (closed elsewhere?): forgotten');
-      closed.push({ tradeId: trade.tradeId, outcome });
-      doc = { ...doc, trades: doc.trades.filter((t) => t.tradeId !== trade.tradeId) };
+      const result = await closeTrade(deps.client, log, trade, location);
+      closed.push({ tradeId: trade.tradeId, outcome: result.outcome });
+      if (result.outcome === 'closing') {
+        const sentAt = new Date(now()).toISOString();
+        doc = { ...doc, trades: doc.trades.map((t) => (t.tradeId === trade.tradeId ? { ...t, status: 'closing' as const, closeSentAt: sentAt } : t)) };
+      } else {
+        if (result.outcome === 'gone') log.warn({ tradeId: trade.tradeId, ...result.closed }, 'the server had closed this trade already: recorded, not closed again');
+        doc = recordClosed(doc, result.outcome === 'gone' ? trade : { ...trade, status: 'closing' }, result.closed ?? { reason: 'cancelled' }, now());
+      }
+      dirty = true;
       // The last close before an open is written together with the order's intent: one store
       // write, not two, between the close and the open. Lost in a crash, it costs nothing: the
-      // next tick finds the trade gone and forgets it.
-      if (!(opensNext && index === plan.close.length - 1)) await deps.state.save(doc);
+      // next tick finds the trade closing or closed and confirms it.
+      if (!(opensNext && index === toClose.length - 1)) {
+        await deps.state.save(doc);
+        dirty = false;
+      }
     }
+    if (dirty && !opensNext && !deps.dryRun) await deps.state.save(doc);
 
     if (withheld) return finish(new Error(withheld));
     if (plan.open) {
@@ -109,6 +142,7 @@ export async function runTick(deps: TickDeps, scheduledAt: Date): Promise<TickRe
       }
       const pruned = { ...doc, recentOrders: recentOrders(doc, now()) };
       const result = await openTrade(deps, pruned, plan.open, signal, scheduledAt, now);
+      doc = result.doc;
       if (result.tradeId) {
         opened = result.tradeId;
         latencyMs = now() - scheduledAt.getTime();
@@ -125,7 +159,8 @@ export async function runTick(deps: TickDeps, scheduledAt: Date): Promise<TickRe
 }
 
 function contextFor(deps: TickDeps, doc: BridgeStateDoc, time: Date) {
-  const tracked = doc.trades[0];
+  // A closing trade is on its way out: the strategy sees the trade it holds.
+  const tracked = doc.trades.find((t) => t.status !== 'closing');
   return {
     time,
     bridgeId: deps.bridge.id,
@@ -135,6 +170,7 @@ function contextFor(deps: TickDeps, doc: BridgeStateDoc, time: Date) {
       ? { tradeId: tracked.tradeId, side: tracked.side, volume: tracked.volume, instrument: tracked.instrument, openedAt: tracked.openedAt }
       : null,
     log: deps.log.child({ module: 'strategy' }),
-    market: deps.market,
+    // Bars that closed before this tick's moment (history_price's timestamp; t is a bar's close).
+    market: { history: (options: Parameters<MarketData['history']>[0]) => deps.market.history({ ...options, before: options.before ?? time }) },
   };
 }

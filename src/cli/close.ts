@@ -37,5 +37,6 @@ function report(io: CliIo, bridgeId: string, results: CloseReport): boolean {
   for (const r of results) {
     io.stdout.write(`bridge ${bridgeId}: ${r.orphan ? 'orphan ' : ''}${r.orderRef ? `order ${r.orderRef}` : `trade ${r.tradeId}`} ${r.outcome}${r.error ? `: ${r.error}` : ''}\n`);
   }
-  return results.every((r) => r.outcome !== 'failed');
+  // A close submitted but not yet shown done is not done: the account may still hold it.
+  return results.every((r) => r.outcome !== 'failed' && r.outcome !== 'closing');
 }

@@ -1,6 +1,8 @@
 import { createClient } from '../algogene/create-client.js';
 import { createHttp, type Http } from '../algogene/create-http.js';
+import { createRateGate, type RateGate } from '../algogene/rate-gate.js';
 import { createSessionTokens, type SessionTokens } from '../algogene/session-tokens.js';
+import { assertBinding, bindingOf } from '../bridge/bind-account.js';
 import { createBridge, type Bridge } from '../bridge/create-bridge.js';
 import { createLimiter } from '../bridge/create-limiter.js';
 import type { BridgeConfig, Config } from '../config.js';
@@ -131,31 +133,40 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
     }
     const record = await openRecord(config, store, { log, secrets, leased: options.fleet ? [] : [...leases.keys()], tookOver });
     closers.unshift(() => record.close());
-    const sessions = new Map<string, SessionTokens>();
+    const sessions = new Map<string, { tokens: SessionTokens; gate: RateGate }>();
     const bridges: Bridge[] = [];
     for (const bridgeConfig of selected) {
       const bridgeLog = log.child({ bridge: bridgeConfig.id });
       const sessionKey = `${bridgeConfig.user}\u0000${bridgeConfig.apiKey}`;
-      let tokens = sessions.get(sessionKey);
-      if (!tokens) {
-        tokens = createSessionTokens({ http, log: log.child({ module: 'session', user: bridgeConfig.user }), secrets, user: bridgeConfig.user, apiKey: bridgeConfig.apiKey });
+      let session = sessions.get(sessionKey);
+      if (!session) {
+        // The rate limit is the user's: one gate per user, beside its token, for all its bridges.
+        const userLog = log.child({ module: 'session', user: bridgeConfig.user });
+        const gate = createRateGate({ log: userLog, callsPerMinute: config.callsPerMinute });
+        let tokens = createSessionTokens({ http, log: userLog, secrets, user: bridgeConfig.user, apiKey: bridgeConfig.apiKey, gate });
         if (options.metrics) tokens = instrumentTokens(tokens, bridgeConfig.user, options.metrics);
-        sessions.set(sessionKey, tokens);
+        session = { gate, tokens };
+        sessions.set(sessionKey, session);
       }
+      const { tokens, gate } = session;
       const account = { user: bridgeConfig.user, apiKey: bridgeConfig.apiKey, accountId: bridgeConfig.accountId, runmode: bridgeConfig.runmode };
-      const plainClient = createClient({ http, log: bridgeLog.child({ module: 'algogene' }), tokens, account });
+      const plainClient = createClient({ http, log: bridgeLog.child({ module: 'algogene' }), tokens, account, gate });
       const client = options.metrics ? instrumentClient(plainClient, options.metrics) : plainClient;
       const loaded = options.withStrategies
         ? await loadStrategy(bridgeConfig.strategy, { settings: bridgeConfig.settings, env: options.env, stop: options.stop, log: bridgeLog.child({ module: 'strategy' }) })
         : NO_STRATEGY;
       const strategy = options.wrapStrategy ? options.wrapStrategy(bridgeConfig, loaded) : loaded;
+      const state = createBridgeState(store, bridgeConfig.id, leases.get(bridgeConfig.id));
+      const binding = bindingOf(bridgeConfig, config.baseUrl);
+      await assertBinding(state, bridgeConfig.id, binding);
       if (strategy.start && options.startStrategies !== false) await strategy.start();
       if (strategy.close) closers.unshift(async () => strategy.close?.());
       bridges.push(
         createBridge({
           config: bridgeConfig,
           client,
-          state: createBridgeState(store, bridgeConfig.id, leases.get(bridgeConfig.id)),
+          state,
+          binding,
           strategy,
           log: bridgeLog,
           dryRun: options.dryRun,

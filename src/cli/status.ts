@@ -32,11 +32,12 @@ export function statusCommand(io: CliIo, options: CommandOptions & { json?: bool
           server.where === 'open'
             ? `open at ${server.trade.price}, unrealizedPL ${server.trade.unrealizedPL ?? '?'}`
             : server.where === 'unknown'
-              ? `server did not answer: ${server.error}`
+              ? `not shown by the server, not closed either (kept): ${server.detail}`
               : server.where === 'pending'
                 ? 'pending (not filled yet)'
-                : 'not on the server any more (the next tick forgets it)';
-        io.stdout.write(`  trade ${trade.tradeId} ${trade.side} ${trade.volume} ${trade.instrument} opened ${trade.openedAt}: ${where}\n`);
+                : `closed on the server at ${server.price ?? '?'}${server.reason ? ` (${server.reason})` : ''} (the next tick forgets it)`;
+        const closing = trade.status === 'closing' ? ` [closing since ${trade.closeSentAt}]` : '';
+        io.stdout.write(`  trade ${trade.tradeId} ${trade.side} ${trade.volume} ${trade.instrument} opened ${trade.openedAt}${closing}: ${where}\n`);
       }
       if (status.pendingIntents > 0) io.stdout.write(`  ${status.pendingIntents} order(s) awaiting reconciliation\n`);
       if ('error' in status.orphans) io.stdout.write(`  orphans: could not look (${status.orphans.error})\n`);

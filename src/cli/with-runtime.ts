@@ -13,6 +13,7 @@ import { StoreError } from '../store/store-error.js';
 import { StrategyLoadError } from '../strategy/load-strategy.js';
 import { loadStrategyCatalog } from '../strategy/strategy-catalog.js';
 import { EXIT, type CliIo } from './cli-io.js';
+import { BindingError } from '../bridge/binding-error.js';
 import { LeaseHeldError } from './lease-held-error.js';
 import { openRuntime, type ProcessIdentity, type Runtime, type RuntimeOptions } from './open-runtime.js';
 import { readEnv } from './read-env.js';
@@ -125,8 +126,8 @@ export async function withRuntime(io: CliIo, options: CommandOptions, setup: Run
       );
       return EXIT.config;
     }
-    if (error instanceof StrategyLoadError || error instanceof ConfigError || error instanceof LeaseHeldError) {
-      say(`${error instanceof LeaseHeldError ? 'refused' : 'config'}: ${error.message}`);
+    if (error instanceof StrategyLoadError || error instanceof ConfigError || error instanceof LeaseHeldError || error instanceof BindingError) {
+      say(`${error instanceof LeaseHeldError || error instanceof BindingError ? 'refused' : 'config'}: ${error.message}`);
       return EXIT.config;
     }
     if (error instanceof StoreError && /^rediss?:/.test(config.store)) {

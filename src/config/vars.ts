@@ -46,6 +46,7 @@ export const VARS = {
   BRIDGE_STORE: { schema: z.string().regex(/^(sqlite:\/\/.+|rediss?:\/\/.+|memory:\/\/.*)$/), expects: 'sqlite://path, redis://host:port or memory://', meaning: 'where trade IDs and leases are kept', default: 'sqlite://data/bridge.sqlite', scope: 'process' },
   BRIDGE_HTTP_TIMEOUT_MS: { schema: decimal({ integer: true, above: 0 }), expects: 'a whole number of ms > 0', meaning: 'timeout of each ALGOGENE call', default: '10000', scope: 'process' },
   BRIDGE_CONCURRENCY: { schema: decimal({ integer: true, above: 0 }), expects: 'a whole number > 0', meaning: 'how many bridges may tick at once', default: '32', scope: 'process' },
+  BRIDGE_CALLS_PER_MINUTE: { schema: decimal({ integer: true, above: 0 }).optional(), expects: 'a whole number > 0', meaning: 'ALGOGENE calls per user and minute, shared by that user\'s bridges (unset: no budget)', scope: 'process' },
   BRIDGE_CONFIG: { schema: z.string().optional(), expects: 'the path of a bridges file (JSON5)', meaning: 'a file describing many bridges', scope: 'process' },
   BRIDGE_HTTP_HOST: { schema: z.string().regex(/^[A-Za-z0-9.:_-]+$/), expects: 'an address to listen on, such as 127.0.0.1', meaning: 'address of the status, metrics and actions server of run', default: '127.0.0.1', scope: 'process' },
   BRIDGE_HTTP_PORT: { schema: decimal({ integer: true, max: 65535 }), expects: 'a port number, 0 (off) to 65535', meaning: 'port of that server (0: no server)', default: '8787', scope: 'process' },

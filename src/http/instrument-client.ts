@@ -12,6 +12,13 @@ const ENDPOINTS: Readonly<Record<string, string>> = {
   openedTrades: '/opened_trades',
   pendingTrades: '/pending_trades',
   history: '/history_price',
+  queryOrder: '/query_order',
+  strategyTrades: '/strategy_trade',
+  closeByOrderRef: '/close_orders',
+  accounts: '/accounts',
+  listInstruments: '/list_instrument',
+  metaInstrument: '/meta_instrument',
+  realtime: '/realtime_price',
 };
 
 /**
@@ -22,6 +29,11 @@ export function instrumentClient(client: AlgogeneClient, metrics: Metrics): Algo
   const wrapped: Record<string, unknown> = { ...client };
   for (const [method, value] of Object.entries(client)) {
     if (typeof value !== 'function') continue;
+    // Not a call: the same client with prefetch priority, counted the same way.
+    if (method === 'sheddable') {
+      wrapped[method] = () => instrumentClient(client.sheddable(), metrics);
+      continue;
+    }
     const call = value as (...args: unknown[]) => Promise<unknown>;
     const endpoint = ENDPOINTS[method] ?? method;
     wrapped[method] = async (...args: unknown[]) => {

@@ -15,6 +15,30 @@ const trackedTrade = z.object({
   volume: z.number().positive(),
   instrument: z.string(),
   openedAt: z.string(),
+  /** `closing`: close_orders answered SUCCESS (submitted, not done); forgotten once a look-up shows it closed. Absent: open. */
+  status: z.enum(['open', 'closing']).optional(),
+  /** When the close was last sent: a close not carried out after a grace period is sent again. */
+  closeSentAt: z.string().optional(),
+});
+
+/** A trade the server showed closed, kept a while so that a recycled trade ID is recognised. */
+const closedTrade = z.object({
+  tradeId: z.string().regex(/^\d+$/),
+  orderRef: z.string(),
+  /** `bridge`: our close, confirmed; `server`: take-profit, stop-loss, holdtime or another hand. */
+  by: z.enum(['bridge', 'server']),
+  price: z.number().optional(),
+  reason: z.string().optional(),
+  closedAt: z.string(),
+});
+
+/** The account a record belongs to: started with another, the bridge refuses and changes nothing. */
+const binding = z.object({
+  user: z.string(),
+  accountId: z.string(),
+  runmode: z.string(),
+  instrument: z.string(),
+  host: z.string(),
 });
 
 /** Written before open_order is sent, replaced by the trade once its ID is known. */
@@ -36,10 +60,15 @@ const stateSchema = z.object({
   intents: z.array(openIntent),
   /** Times (epoch ms) of orders sent in the last hour, for BRIDGE_MAX_ORDERS_PER_HOUR. */
   recentOrders: z.array(z.number()).default([]),
+  /** The most recent trades the server showed closed (a bounded list). */
+  closed: z.array(closedTrade).default([]),
+  binding: binding.optional(),
 });
 
 export type TrackedTrade = z.infer<typeof trackedTrade>;
 export type OpenIntent = z.infer<typeof openIntent>;
+export type ClosedTrade = z.infer<typeof closedTrade>;
+export type Binding = z.infer<typeof binding>;
 export type BridgeStateDoc = z.infer<typeof stateSchema>;
 
 export interface BridgeState {
@@ -47,7 +76,7 @@ export interface BridgeState {
   save(doc: BridgeStateDoc): Promise<void>;
 }
 
-export const emptyState = (): BridgeStateDoc => ({ version: 1, trades: [], intents: [], recentOrders: [] });
+export const emptyState = (): BridgeStateDoc => ({ version: 1, trades: [], intents: [], recentOrders: [], closed: [] });
 
 /**
  * A bridge's whole record in one document, so that every change (intent in, trade in, trade out)

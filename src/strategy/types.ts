@@ -13,7 +13,8 @@ export interface Bar {
 
 /** Prices reach strategies only through this, never through the trading client. */
 export interface MarketData {
-  history(options: { instrument?: string; count: number; interval?: string }): Promise<readonly Bar[]>;
+  /** Bars that closed before `before` (default: the tick's moment), oldest first; `t` is a bar's closing time. count ≤ 1000. */
+  history(options: { instrument?: string; count: number; interval?: string; before?: Date }): Promise<readonly Bar[]>;
 }
 
 /** What a strategy may know of the trade the bridge holds; it cannot change it. */

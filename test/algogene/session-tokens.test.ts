@@ -51,6 +51,20 @@ describe('session tokens', () => {
     expect(api.order()).toEqual(['GET /session', 'GET /session']);
   });
 
+  it('a token that lives under 60 s is kept for half its life, not renewed before every call', async () => {
+    api.session(TOKEN, T0 + 30_000);
+    expect(await tokens.get()).toBe(TOKEN);
+    clock = T0 + 10_000; // 20 s left: under the 60 s margin, but most of its life ahead
+    expect(await tokens.get()).toBe(TOKEN);
+    expect(await tokens.get()).toBe(TOKEN);
+    expect(api.calls).toHaveLength(1);
+
+    api.session(TOKEN_2, T0 + 60_000);
+    clock = T0 + 16_000; // 14 s left: past half its life
+    expect(await tokens.get()).toBe(TOKEN_2);
+    expect(api.order()).toEqual(['GET /session', 'GET /session']);
+  });
+
   it('renews a token that has already expired', async () => {
     api.session(TOKEN, T0 + 120_000);
     await tokens.get();

@@ -1,72 +1,126 @@
 /**
- * An order that fills between two questions to the server. /opened_trades and /pending_trades are separate calls;
- * a pending order can fill after the first answered and before the second did. The soak with a fill delay found
- * live trades taken for gone (and forgotten) this way; these pin the fix with a scripted client.
+ * Where a tracked trade is, and what an order became, with a scripted client. The lists cannot
+ * always tell (an unfilled market order is listed nowhere, a list can answer empty by mistake, an
+ * order can fill between two questions): a trade is called closed only on the server's word.
  */
 import { describe, expect, it } from 'vitest';
-import type { AlgogeneClient, Trade } from '../../src/algogene/create-client.js';
+import type { AlgogeneClient, OrderState, StrategyTrade, Trade } from '../../src/algogene/create-client.js';
 import { findByOrderRef, locateTrade } from '../../src/bridge/locate-trade.js';
 
 const TRADE: Trade = { tradeId: '746805590705', side: 'BUY', instrument: 'BTCUSD', price: 30_086.67, volume: 1, orderRef: 'sb.b1.x1' };
 
-/** A client whose order is pending until `fillAfter` list calls have been answered, then open. */
-function fillingClient(fillAfter: number): AlgogeneClient & { calls: string[] } {
+interface Script {
+  opened?: (call: number) => Trade[];
+  pending?: () => Trade[];
+  history?: StrategyTrade[] | Error;
+  order?: OrderState['state'];
+}
+
+function scripted(script: Script): AlgogeneClient & { calls: string[] } {
   const calls: string[] = [];
-  const filled = () => calls.length > fillAfter;
   const unused = () => Promise.reject(new Error('not expected in this test'));
-  return {
+  let openedCalls = 0;
+  const client: AlgogeneClient & { calls: string[] } = {
     calls,
     async openedTrades() {
       calls.push('opened');
-      return filled() ? [TRADE] : [];
+      return (script.opened ?? (() => []))(openedCalls++);
     },
     async pendingTrades() {
       calls.push('pending');
-      return filled() ? [] : [TRADE];
+      return (script.pending ?? (() => []))();
+    },
+    async strategyTrades(filter) {
+      calls.push(`strategy_trade ${filter?.orderRef ?? ''}`);
+      if (script.history instanceof Error) throw script.history;
+      return (script.history ?? []).filter((r) => filter?.orderRef === undefined || r.orderRef === filter.orderRef);
+    },
+    async queryOrder(tradeId) {
+      calls.push('query_order');
+      return { tradeId, state: script.order ?? 'unknown', status: (script.order ?? '').toUpperCase(), errMsg: script.order ? undefined : 'Trade not found' };
     },
     openOrder: unused,
     closeOrders: unused,
+    closeByOrderRef: unused,
     cancelOrders: unused,
+    accounts: unused,
+    listInstruments: unused,
+    metaInstrument: unused,
     history: unused,
+    realtime: unused,
+    sheddable: () => client,
   };
+  return client;
 }
 
+const closeRow: StrategyTrade = { tradeId: TRADE.tradeId, openclose: 'close', orderRef: TRADE.orderRef, price: 30_500.5, reason: 'take profit', timestamp: '2023-08-31 15:00:00.000000' };
+const openRow: StrategyTrade = { tradeId: TRADE.tradeId, openclose: 'open', orderRef: TRADE.orderRef, price: 30_086.67 };
+
 describe('locateTrade', () => {
-  it('pending when /opened_trades answered, filled before /pending_trades did: open, not gone', async () => {
-    const client = fillingClient(1);
-    expect(await locateTrade(client, TRADE.tradeId)).toMatchObject({ where: 'open', trade: { tradeId: TRADE.tradeId } });
-    expect(client.calls).toEqual(['opened', 'pending', 'opened']);
+  it('an open trade takes one question', async () => {
+    const client = scripted({ opened: () => [TRADE] });
+    expect(await locateTrade(client, TRADE)).toMatchObject({ where: 'open', trade: { tradeId: TRADE.tradeId } });
+    expect(client.calls).toEqual(['opened']);
   });
 
-  it('an open trade takes one question; a pending one two', async () => {
-    const open = fillingClient(0);
-    expect(await locateTrade(open, TRADE.tradeId)).toMatchObject({ where: 'open' });
-    expect(open.calls).toEqual(['opened']);
-    const pending = fillingClient(99);
-    expect(await locateTrade(pending, TRADE.tradeId)).toMatchObject({ where: 'pending' });
-    expect(pending.calls).toEqual(['opened', 'pending']);
+  it('a listed pending order takes two', async () => {
+    const client = scripted({ pending: () => [TRADE] });
+    expect(await locateTrade(client, TRADE)).toMatchObject({ where: 'pending' });
+    expect(client.calls).toEqual(['opened', 'pending']);
   });
 
-  it('gone only when neither list has it, /opened_trades asked twice', async () => {
-    const calls: string[] = [];
-    const client = { ...fillingClient(0), openedTrades: async () => (calls.push('opened'), []), pendingTrades: async () => (calls.push('pending'), []) };
-    expect(await locateTrade(client, TRADE.tradeId)).toEqual({ where: 'gone' });
-    expect(calls).toEqual(['opened', 'pending', 'opened']);
+  it('closed only when strategy_trade records its close, with the closing price and reason', async () => {
+    const client = scripted({ history: [openRow, closeRow] });
+    expect(await locateTrade(client, TRADE)).toEqual({ where: 'closed', price: 30_500.5, reason: 'take profit', at: closeRow.timestamp });
+    expect(client.calls).toEqual(['opened', 'pending', `strategy_trade ${TRADE.orderRef}`]);
+  });
+
+  it('an unfilled market order listed nowhere is pending on query_order\'s word, not gone', async () => {
+    const client = scripted({ history: [], order: 'pending' });
+    expect(await locateTrade(client, TRADE)).toEqual({ where: 'pending' });
+  });
+
+  it('filled between the questions (query_order FILLED): /opened_trades is asked again and shows it open', async () => {
+    const client = scripted({ opened: (n) => (n === 0 ? [] : [TRADE]), history: [openRow], order: 'filled' });
+    expect(await locateTrade(client, TRADE)).toMatchObject({ where: 'open' });
+    expect(client.calls).toEqual(['opened', 'pending', `strategy_trade ${TRADE.orderRef}`, 'query_order', 'opened']);
+  });
+
+  it('an empty /opened_trades with no recorded close is unknown, never closed', async () => {
+    const filled = await locateTrade(scripted({ history: [openRow], order: 'filled' }), TRADE);
+    expect(filled.where).toBe('unknown');
+    const notFound = await locateTrade(scripted({ history: [] }), TRADE);
+    expect(notFound).toMatchObject({ where: 'unknown', detail: expect.stringContaining('Trade not found') });
+  });
+
+  it('a failed definitive look-up throws: nothing is concluded', async () => {
+    await expect(locateTrade(scripted({ history: new Error('HTTP 500') }), TRADE)).rejects.toThrow('HTTP 500');
   });
 });
 
 describe('findByOrderRef', () => {
   it('asks /pending_trades first, then /opened_trades: an order filling in between is found open', async () => {
-    const client = fillingClient(1);
-    expect(await findByOrderRef(client, TRADE.orderRef)).toMatchObject({ where: 'open', trade: { tradeId: TRADE.tradeId } });
+    let filled = false;
+    const client = scripted({ pending: () => ((filled = true), [TRADE]), opened: () => (filled ? [TRADE] : []) });
+    expect(await findByOrderRef(client, TRADE.orderRef)).toMatchObject({ where: 'open', tradeId: TRADE.tradeId });
     expect(client.calls).toEqual(['pending', 'opened']);
   });
 
   it('an order still pending is found pending', async () => {
-    expect(await findByOrderRef(fillingClient(99), TRADE.orderRef)).toMatchObject({ where: 'pending' });
+    expect(await findByOrderRef(scripted({ pending: () => [TRADE] }), TRADE.orderRef)).toMatchObject({ where: 'pending' });
   });
 
-  it('an order in neither list is not found', async () => {
-    expect(await findByOrderRef(fillingClient(99), 'sb.b1.other')).toBeUndefined();
+  it('an order already closed (by a take-profit, say) is found in strategy_trade, closed, with its price', async () => {
+    expect(await findByOrderRef(scripted({ history: [openRow, closeRow] }), TRADE.orderRef)).toMatchObject({ where: 'closed', tradeId: TRADE.tradeId, price: 30_500.5 });
+  });
+
+  it('an order absent from both lists and from strategy_trade is not found', async () => {
+    const client = scripted({ history: [openRow] });
+    expect(await findByOrderRef(client, 'sb.b1.other')).toBeUndefined();
+    expect(client.calls).toEqual(['pending', 'opened', 'strategy_trade sb.b1.other']);
+  });
+
+  it('a failed strategy_trade look-up throws rather than answer "not found"', async () => {
+    await expect(findByOrderRef(scripted({ history: new Error('HTTP 500') }), TRADE.orderRef)).rejects.toThrow('HTTP 500');
   });
 });

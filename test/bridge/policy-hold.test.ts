@@ -47,9 +47,9 @@ describe('policy hold', () => {
 
     const result = await b.tick();
 
-    expect(result).toMatchObject({ ok: true, closed: [{ tradeId: TRACKED, outcome: 'closed' }] });
+    expect(result).toMatchObject({ ok: true, closed: [{ tradeId: TRACKED, outcome: 'closing' }] });
     expect(api.posts().map((c) => c.endpoint)).toEqual(['/close_orders']);
-    expect((await b.load()).trades).toEqual([]);
+    expect((await b.load()).trades).toMatchObject([{ tradeId: TRACKED, status: 'closing' }]);
   });
 
   it('a flip closes the open trade, then opens the other side', async () => {
@@ -61,10 +61,13 @@ describe('policy hold', () => {
 
     const result = await b.tick();
 
-    expect(result).toMatchObject({ ok: true, closed: [{ tradeId: TRACKED, outcome: 'closed' }], opened: NEW_ID });
+    expect(result).toMatchObject({ ok: true, closed: [{ tradeId: TRACKED, outcome: 'closing' }], opened: NEW_ID });
     expect(api.order()).toEqual(['GET /session', 'GET /opened_trades', 'POST /close_orders', 'POST /open_order']);
     expect(api.posts('/open_order')[0]?.params.buysell).toBe('SELL');
-    expect((await b.load()).trades).toMatchObject([{ tradeId: NEW_ID, side: 'SELL' }]);
+    expect((await b.load()).trades).toMatchObject([
+      { tradeId: TRACKED, status: 'closing' },
+      { tradeId: NEW_ID, side: 'SELL' },
+    ]);
   });
 
   it('with nothing tracked, a signal opens as under reopen', async () => {

@@ -101,7 +101,7 @@ describe('BRIDGE_MAX_ORDERS_PER_HOUR', () => {
     expect(third.ok).toBe(false);
     expect(third.error?.message).toMatch(/circuit breaker: 2 orders in the last hour reached BRIDGE_MAX_ORDERS_PER_HOUR 2/);
     // Closing goes on: the policy (reopen) closed the tracked trade; only the open was withheld.
-    expect(third.closed).toEqual([{ tradeId: second.opened, outcome: 'closed' }]);
+    expect(third.closed).toEqual([{ tradeId: second.opened, outcome: 'closing' }]);
     expect(third.opened).toBeUndefined();
     expect(orders() - before).toBe(2);
     expect(b!.logs.find('tick failed').at(-1)).toMatchObject({ level: LEVEL.error, error: expect.stringMatching(/circuit breaker/) });
@@ -174,7 +174,7 @@ describe('BRIDGE_HALT_FILE', () => {
 
     const r = await b!.bridge.tick(new Date());
 
-    expect(r.closed).toEqual([{ tradeId: opened, outcome: 'closed' }]);
+    expect(r.closed).toEqual([{ tradeId: opened, outcome: 'closing' }]);
     expect(r.opened).toBeUndefined();
     expect(orders()).toBe(before);
     expect(book().map((t) => t.state)).toEqual(['closed']);

@@ -39,7 +39,7 @@ describe('a tick with no trade tracked', () => {
     });
     const doc = await t.load();
     expect(doc.trades).toEqual([
-      { tradeId: '746805590705', orderRef: sent?.orderRef, side: 'BUY', volume: 1, instrument: 'BTCUSD', openedAt: expect.any(String) },
+      { tradeId: '746805590705', orderRef: sent?.orderRef, side: 'BUY', volume: 1, instrument: 'BTCUSD', openedAt: expect.any(String), status: 'open' },
     ]);
     expect(doc.intents).toEqual([]);
   });
@@ -106,7 +106,11 @@ describe('a tick with no trade tracked', () => {
     expect(refs).toHaveLength(2);
     for (const ref of refs) expect(ref).toMatch(/^sb\.alpha-1\.\S+$/);
     expect(new Set(refs).size).toBe(2);
-    expect((await t.load()).trades).toMatchObject([{ tradeId: '746805590002', orderRef: refs[1] }]);
+    // The first is closing (submitted, not yet confirmed), the second open.
+    expect((await t.load()).trades).toMatchObject([
+      { tradeId: '746805590001', status: 'closing' },
+      { tradeId: '746805590002', orderRef: refs[1], status: 'open' },
+    ]);
   });
 
   it('the volume, takeProfit and stopLoss of a signal object reach open_order and the store', async () => {

@@ -33,7 +33,7 @@ import { captureLog } from '../helpers/capture-log.js';
 import { expectNothingLostOrDoubled, ledgerOf } from '../helpers/ledger.js';
 import { between, seededRng } from '../helpers/seeded-rng.js';
 
-const ROUNDS = Number(process.env.CHAOS_STALL_ROUNDS ?? 15);
+const ROUNDS = Number(process.env.CHAOS_STALL_ROUNDS ?? 10);
 const SEED = Number(process.env.CHAOS_SEED ?? 10_010);
 const TTL_MS = 1_500;
 const WRITES = ['/open_order', '/close_orders', '/cancel_orders'];

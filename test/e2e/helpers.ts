@@ -216,7 +216,7 @@ export function liveOf(sim: Simulator, account: string, user = 'demo'): TradeSna
 }
 
 export interface TrackedStatus {
-  trade: { tradeId: string; orderRef: string; side: 'BUY' | 'SELL'; volume: number; instrument: string };
+  trade: { tradeId: string; orderRef: string; side: 'BUY' | 'SELL'; volume: number; instrument: string; status?: 'open' | 'closing' };
   server: { where: 'open' | 'pending' | 'gone' | 'unknown'; trade?: { tradeId: string } };
 }
 
@@ -236,15 +236,21 @@ export async function statusJson(env: Env, cwd: string): Promise<BridgeStatusJso
 }
 
 /**
- * The store and the server agree: the trades the store tracks are exactly the trades live on the account (nothing
- * open that the store does not know), and `status` sees each of them open. Returns the tracked trade IDs.
+ * The store and the server agree: the trades the store tracks as open are exactly the trades live on the account
+ * (nothing open that the store does not know), and `status` sees each of them open. A trade the store holds as
+ * "closing" (close submitted) is forgotten at the next look-up that shows it closed; `status` must not see it open
+ * once the server closed it. Returns the IDs tracked as open.
  */
 export async function expectStoreMatchesBooks(sim: Simulator, ws: Workspace, env: Env): Promise<{ status: BridgeStatusJson; tracked: string[] }> {
   const status = await statusJson(env, ws.dir);
-  const tracked = status.tracked.map((t) => t.trade.tradeId).sort();
+  const open = status.tracked.filter((t) => t.trade.status !== 'closing');
+  const tracked = open.map((t) => t.trade.tradeId).sort();
   const live = liveOf(sim, ws.account).map((t) => t.tradeId).sort();
   expect(tracked, 'tracked trades vs trades live on the server').toEqual(live);
-  for (const t of status.tracked) {
+  for (const t of status.tracked.filter((x) => x.trade.status === 'closing')) {
+    expect(live, `closing trade ${t.trade.tradeId} still live on the server`).not.toContain(t.trade.tradeId);
+  }
+  for (const t of open) {
     expect(t.server.where, `server view of tracked trade ${t.trade.tradeId}`).toBe('open');
     const onServer = bookOf(sim, ws.account).find((b) => b.tradeId === t.trade.tradeId)!;
     expect(t.trade.orderRef).toBe(onServer.orderRef);

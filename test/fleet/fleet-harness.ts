@@ -55,7 +55,8 @@ export interface FleetHarness {
   readonly ids: readonly string[];
   readonly instances: Instance[];
   readonly events: FleetEvent[];
-  start(): Instance;
+  /** Starts one more instance; `extra` adds to (or overrides) its environment. */
+  start(extra?: Env): Instance;
   kill(instance: Instance): Promise<void>;
   stop(instance: Instance): Promise<void>;
   live(): Instance[];
@@ -85,9 +86,9 @@ export async function startFleetHarness(options: { bridges: number; label: strin
     ids,
     instances,
     events,
-    start() {
+    start(extra = {}) {
       const n = instances.length;
-      const instance: Instance = { n, proc: spawnCli(['run'], { env, cwd: ws.dir, killAfterMs: 3_600_000 }), startedAt: Date.now(), how: 'running' };
+      const instance: Instance = { n, proc: spawnCli(['run'], { env: { ...env, ...extra }, cwd: ws.dir, killAfterMs: 3_600_000 }), startedAt: Date.now(), how: 'running' };
       instances.push(instance);
       events.push({ at: instance.startedAt, what: 'start', instance: n });
       return instance;

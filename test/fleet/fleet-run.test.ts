@@ -4,6 +4,7 @@
  * (bridge, moment) that was ticked was ticked by one instance only, no orderRef reached the server twice, nothing
  * is lost, and once settled each live instance runs an even share. Gaps are measured and printed, not asserted.
  */
+import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { killStrays, removeWorkspaces, runCli } from '../e2e/helpers.js';
@@ -53,6 +54,33 @@ describe('run --fleet', () => {
     }
   }, 120_000);
 
+  it('each instance is ready (GET /readyz) with only its share of the leases, and unready for none of the others', async () => {
+    const fleet = await startFleetHarness({ bridges: 4, label: 'fleet-ready' });
+    try {
+      const ports = [await freePort(), await freePort()];
+      const [a, b] = ports.map((port) => fleet.start({ BRIDGE_HTTP_PORT: String(port), BRIDGE_HTTP_HOST: '127.0.0.1' }));
+      // Both hold their two bridges: each has handed over or taken its share.
+      await a!.proc.waitForStdout((out) => out.includes('"msg":"fleet: members changed"'), 'a joined');
+      await b!.proc.waitForStdout((out) => out.includes('"msg":"fleet: members changed"'), 'b joined');
+      let shares: number[] = [];
+      for (let i = 0; i < 100 && shares.join() !== '2,2'; i += 1) {
+        await sleep(200);
+        const status = await runCli(['status', '--json'], { env: fleet.env, cwd: fleet.ws.dir });
+        const doc = JSON.parse(status.stdout) as { bridges: { runBy: { pid: number } | null }[] };
+        shares = [a, b].map((i) => doc.bridges.filter((x) => x.runBy?.pid === i!.proc.child.pid).length);
+      }
+      expect(shares).toEqual([2, 2]);
+      for (const port of ports) {
+        const reply = await fetch(`http://127.0.0.1:${port}/readyz`);
+        expect(reply.status, await reply.text()).toBe(200);
+      }
+      await fleet.stop(a!);
+      await fleet.stop(b!);
+    } finally {
+      await fleet.close();
+    }
+  });
+
   it('refuses fleet mode without a Redis store: exit 2 naming BRIDGE_FLEET', async () => {
     const fleet = await startFleetHarness({ bridges: 2, label: 'fleet-sqlite' });
     try {
@@ -65,3 +93,14 @@ describe('run --fleet', () => {
     }
   });
 });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}

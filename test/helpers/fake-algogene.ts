@@ -75,6 +75,26 @@ export function submittedBody(tradeId: string): Record<string, unknown> {
   return { res: `Submitted close order request for '${tradeId}',`, status: 'SUCCESS' };
 }
 
+/** One transaction as /strategy_trade lists it (the simulator's and the MCP docstring's spelling). */
+export interface TransactionFields {
+  tradeId: string;
+  orderRef: string;
+  openclose: 'open' | 'close';
+  price?: number;
+  reason?: string;
+}
+
+export function transactionsBody(rows: readonly TransactionFields[]): Record<string, unknown> {
+  return {
+    count: rows.length,
+    res: rows.map((r) => ({ trade_ID: r.tradeId, order_ref: r.orderRef, openclose: r.openclose, price: r.price ?? 30_100, volume: 1, reason: r.reason ?? '', timestamp: '2023-08-31 15:00:00.000000' })),
+  };
+}
+
+export function queryOrderBody(tradeId: string, status: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { status, err_msg: '', tradeID: tradeId, orderRef: '', buysell: 1, price: 30_086.67, volume: 1, timestamp: '2023-08-31 14:00:51.330180', ...extra };
+}
+
 export function failBody(reason: string): Record<string, unknown> {
   return { status: 'FAIL', res: reason };
 }
@@ -106,6 +126,9 @@ export interface FakeAlgogene {
   opened(trades: readonly TradeFields[] | ((params: Record<string, unknown>) => readonly TradeFields[]), times?: number): void;
   pending(trades: readonly TradeFields[] | ((params: Record<string, unknown>) => readonly TradeFields[]), times?: number): void;
   openOrder(reply?: Reply, times?: number): void;
+  /** /strategy_trade: the rows whose orderRef was asked for. */
+  transactions(rows: readonly TransactionFields[], times?: number): void;
+  queryOrder(status: string, extra?: Record<string, unknown>, times?: number): void;
   closeOrders(reply?: Reply): void;
   cancelOrders(reply?: Reply): void;
   /** True when every interceptor set up so far has been used. */
@@ -166,6 +189,12 @@ export function fakeAlgogene(): FakeAlgogene {
     },
     opened: trades('/opened_trades'),
     pending: trades('/pending_trades'),
+    transactions(rows, times = 1) {
+      on('GET', '/strategy_trade', (p) => [200, transactionsBody(rows.filter((r) => p.orderRef === undefined || r.orderRef === p.orderRef))], times);
+    },
+    queryOrder(status, extra = {}, times = 1) {
+      on('GET', '/query_order', (p) => [200, queryOrderBody(String(p.tradeID), status, extra)], times);
+    },
     openOrder(reply = [200, openOrderBody()], times = 1) {
       on('POST', '/open_order', reply, times);
     },

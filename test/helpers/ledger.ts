@@ -40,13 +40,20 @@ export function expectNothingLostOrDoubled(ledger: Ledger): void {
 }
 
 /**
- * The store and the server agree: no order in doubt, and the trades the store tracks are exactly the trades live
- * (open or pending) on the account. Returns the tracked IDs.
+ * The store and the server agree: no order in doubt, every trade live on the account (open, pending, or closing on
+ * the server) is tracked, and every tracked trade not "closing" is live. A trade the store holds as "closing" may be
+ * closed on the server already: it is forgotten once a look-up confirms it. Returns the IDs tracked as open.
  */
-export function expectAgreement(trades: readonly TradeSnapshot[], doc: { trades: readonly { tradeId: string }[]; intents: readonly unknown[] }): string[] {
-  const tracked = doc.trades.map((t) => t.tradeId).sort();
-  const live = trades.filter((t) => t.state === 'open' || t.state === 'pending').map((t) => t.tradeId).sort();
+export function expectAgreement(
+  trades: readonly TradeSnapshot[],
+  doc: { trades: readonly { tradeId: string; status?: string }[]; intents: readonly unknown[] },
+): string[] {
+  const isLive = (t: TradeSnapshot) => (['open', 'pending', 'closing'] as string[]).includes(t.state);
+  const live = trades.filter(isLive).map((t) => t.tradeId).sort();
+  const tracked = doc.trades.map((t) => t.tradeId);
+  const trackedOpen = doc.trades.filter((t) => t.status !== 'closing').map((t) => t.tradeId).sort();
   expect(doc.intents, 'orders in doubt in the store').toEqual([]);
-  expect(tracked, 'tracked trades vs trades live on the account').toEqual(live);
-  return tracked;
+  expect(live.filter((id) => !tracked.includes(id)), 'trades live on the account that the store does not track').toEqual([]);
+  expect(trackedOpen.filter((id) => !live.includes(id)), 'trades tracked as open that the account does not hold').toEqual([]);
+  return trackedOpen;
 }
