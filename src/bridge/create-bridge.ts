@@ -10,6 +10,7 @@ import { NO_EVENTS, type BridgeEvents } from '../journal/bridge-events.js';
 import { recordAdopted } from '../journal/trade-events.js';
 import { createLeaseGuard } from './create-lease-guard.js';
 import { findOrphans } from './find-orphans.js';
+import { proveAccount, type AccountProof } from './prove-account.js';
 import { locateTrade, type Location } from './locate-trade.js';
 import { reconcileIntents } from './reconcile-intents.js';
 import { queryTracked, type TrackedQuery } from './query-tracked.js';
@@ -49,6 +50,8 @@ export interface Bridge {
   /** Closes every tracked trade now and forgets each one that is off the account. */
   closeAll(options?: { adoptOrphans?: boolean }): Promise<CloseReport>;
   openedTrades(): Promise<Trade[]>;
+  /** For `check`: the account, instrument and volume, proven with calls that change nothing. */
+  proveAccount(): Promise<AccountProof>;
   close(): Promise<void>;
 }
 
@@ -190,6 +193,7 @@ export function createBridge(deps: BridgeDeps): Bridge {
     },
     closeAll: (options = {}) => closeAll({ client, state, log, bridgeId: config.id, settleMs: deps.settleMs, now, events }, options),
     openedTrades: () => client.openedTrades(),
+    proveAccount: () => proveAccount(client, config),
     close: async () => {
       await deps.strategy.close?.();
     },

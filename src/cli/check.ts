@@ -5,24 +5,6 @@ import { EXIT, type CliIo } from './cli-io.js';
 import { withRuntime, type CommandOptions } from './with-runtime.js';
 
 /**
- * What `check` asks the server of one bridge before any order. Today: a session and the
- * account's opened trades. The client's account proof (issue 9 item 8: the account listed in
- * its runmode and trading, the instrument known, the volume fitting its lot size) replaces
- * this one function when it lands; it must send no order.
- */
-async function proveBridge(bridge: Bridge): Promise<{ ok: boolean; lines: string[] }> {
-  const c = bridge.config;
-  const trades = await bridge.openedTrades();
-  return {
-    ok: true,
-    lines: [
-      `ok   bridge ${c.id}: ${c.mode} (runmode ${c.runmode}) account ${c.accountId} ${c.instrument} strategy ${c.strategy}; session ok; ${trades.length} opened trade(s) on the account`,
-      ...trades.map((t) => `       ${t.tradeId} ${t.side} ${t.volume} ${t.instrument} at ${t.price} orderRef ${t.orderRef || '-'}`),
-    ],
-  };
-}
-
-/**
  * `check`: the whole effective configuration, each value with where it came from (secrets
  * masked), then the proof that each bridge's account answers. Sends no order.
  */
@@ -32,7 +14,7 @@ export function checkCommand(io: CliIo, options: CommandOptions): Promise<number
     let ok = true;
     for (const bridge of runtime.bridges) {
       try {
-        const proof = await proveBridge(bridge);
+        const proof = await bridge.proveAccount();
         ok &&= proof.ok;
         for (const line of proof.lines) io.stdout.write(`${line}\n`);
       } catch (error) {

@@ -6,7 +6,7 @@ import type { Logger } from '../logging/create-logger.js';
 import type { Secrets } from '../logging/secrets.js';
 import { createAlerts, type Alerts } from '../notify/create-alerts.js';
 import { createChannels } from '../notify/create-channels.js';
-import { createNotifier, type Notifier } from '../notify/create-notifier.js';
+import { createNotifier, type Notifier, type NotifierOptions } from '../notify/create-notifier.js';
 import type { Store } from '../store/create-store.js';
 
 /** The record and the voice of a runtime: journal, event sink, notifier and its rules. */
@@ -27,14 +27,16 @@ const DRAIN_MS = 3_000;
  * this process holds the lease of, records the start (and alerts on real mode) and applies the
  * retention setting: only the one writer of a chain may archive it.
  */
-export async function openRecord(config: Config, store: Store, deps: { log: Logger; secrets: Secrets; leased: readonly string[]; tookOver?: ReadonlyMap<string, string> }): Promise<Record> {
+export async function openRecord(config: Config, store: Store, deps: { log: Logger; secrets: Secrets; leased: readonly string[]; tookOver?: ReadonlyMap<string, string>; onNotification?: NotifierOptions['onOutcome'] }): Promise<Record> {
   const log = deps.log.child({ module: 'journal' });
   const journal = await createJournal(store);
-  const notifier = createNotifier({ channels: createChannels(config.notify, deps.secrets), secrets: deps.secrets, log: deps.log.child({ module: 'notify' }), dedupeMs: config.notify.dedupeMinutes * 60_000 });
+  const notifier = createNotifier({ channels: createChannels(config.notify, deps.secrets), secrets: deps.secrets, log: deps.log.child({ module: 'notify' }), dedupeMs: config.notify.dedupeMinutes * 60_000, onOutcome: deps.onNotification });
   const alerts = createAlerts(notifier, { failuresInRow: config.notify.failuresInRow, trades: config.notify.trades });
   const events = createEventSink({ journal, observer: alerts, log });
+  // A map, not a find per bridge: start-up stays linear in the number of bridges.
+  const byId = new Map(config.bridges.map((b) => [b.id, b]));
   for (const id of deps.leased) {
-    const bridge = config.bridges.find((b) => b.id === id);
+    const bridge = byId.get(id);
     if (!bridge) continue;
     const sink = events.forBridge(id);
     const holder = deps.tookOver?.get(id);

@@ -60,7 +60,7 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
     try {
       // In a fleet, readiness and metrics look at the leases this instance holds, not at the others'.
       const seen = fleet ? { ...runtime, leases: heldLeases(runtime.leases, fleet.isMine) } : runtime;
-      served = await http.start({ config, runtime: seen, log, secrets, instance: runtime.identity?.instance });
+      served = await http.start({ config, runtime: seen, log, secrets, instance: runtime.identity?.instance, runsHere: fleet && ((id) => fleet.isMine(id)) });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       for (const problem of error.problems) io.stderr.write(`config: ${secrets.redact(problem)}\n`);

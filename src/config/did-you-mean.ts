@@ -4,14 +4,19 @@ export function didYouMean(name: string, known: Iterable<string>): string | unde
   let bestDistance = Infinity;
   for (const candidate of known) {
     const d = distance(name, candidate);
-    if (d < bestDistance) {
+    // Up to a third of the longer name after its prefix, at least 1: BRIDGE_VOLUMNE → BRIDGE_VOLUME,
+    // ALGOGENE_ACCOUNT → ALGOGENE_ACCOUNT_ID, never BRIDGE_FOO → BRIDGE_ID.
+    const allowed = Math.max(1, Math.floor(Math.max(stem(name).length, stem(candidate).length) / 3));
+    if (d <= allowed && d < bestDistance) {
       best = candidate;
       bestDistance = d;
     }
   }
-  // A third of the name after its prefix, at least 1: BRIDGE_VOLUMNE → BRIDGE_VOLUME, never BRIDGE_FOO → BRIDGE_ID.
-  const stem = name.replace(/^(BRIDGE_|ALGOGENE_)/, '');
-  return bestDistance <= Math.max(1, Math.floor(stem.length / 3)) ? best : undefined;
+  return best;
+}
+
+function stem(name: string): string {
+  return name.replace(/^(BRIDGE_|ALGOGENE_)/, '');
 }
 
 function distance(a: string, b: string): number {

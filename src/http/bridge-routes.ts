@@ -16,6 +16,7 @@ export interface BridgeRouteDeps {
   readonly leases?: ReadonlyMap<string, BridgeLease>;
   readonly me?: { readonly pid: number; readonly host: string };
   readonly journal?: JournalProvider;
+  readonly runsHere?: (bridgeId: string) => boolean;
 }
 
 /**
@@ -24,7 +25,7 @@ export interface BridgeRouteDeps {
  * curve and its last journal entries.
  */
 export function registerBridgeRoutes(app: FastifyInstance, deps: BridgeRouteDeps): void {
-  const sources = { history: deps.history, control: deps.control, leases: deps.leases ?? new Map(), me: deps.me ?? { pid: process.pid, host: 'localhost' } };
+  const sources = { history: deps.history, control: deps.control, leases: deps.leases ?? new Map(), me: deps.me ?? { pid: process.pid, host: 'localhost' }, runsHere: deps.runsHere };
   const byId = new Map(deps.bridges.map((b) => [b.id, b]));
 
   app.get('/api/bridges', async () => ({

@@ -25,6 +25,8 @@ export interface ServerDeps {
   readonly control?: BridgeControl;
   readonly leases?: ReadonlyMap<string, BridgeLease>;
   readonly me?: { readonly pid: number; readonly host: string };
+  /** In a fleet, whether this instance runs the bridge now; the others are standbys here, not failures. */
+  readonly runsHere?: (bridgeId: string) => boolean;
   /** undefined when the store answers, else why not. */
   readonly storeProblem?: () => Promise<string | undefined>;
   readonly journal?: JournalProvider;

@@ -15,7 +15,7 @@ export interface BridgeSummary {
   readonly policy: string;
   readonly schedule: string;
   readonly halted: boolean;
-  readonly lease: { readonly held: boolean; readonly validForMs: number | null; readonly holder?: { readonly pid: number; readonly host: string } };
+  readonly lease: { readonly held: boolean; readonly standby?: boolean; readonly validForMs: number | null; readonly holder?: { readonly pid: number; readonly host: string } };
   readonly lastTick: TickRecord | null;
   readonly failingStreak: number;
   readonly trades: BridgeTrades;
@@ -26,6 +26,7 @@ export interface SummarySources {
   readonly control: BridgeControl;
   readonly leases: ReadonlyMap<string, BridgeLease>;
   readonly me: { readonly pid: number; readonly host: string };
+  readonly runsHere?: (bridgeId: string) => boolean;
 }
 
 /** What /api/bridges says of one bridge: its settings, the last tick, the trades as last seen, the lease. */
@@ -42,7 +43,9 @@ export function summarise(bridge: Bridge, trades: BridgeTrades, sources: Summary
     schedule: config.schedule,
     halted: sources.control.isHalted(bridge.id),
     // Without a lease (a dry run) nothing is fenced: this process is the only writer it knows of.
-    lease: lease ? { held: validForMs > 0, validForMs, holder: validForMs > 0 ? sources.me : undefined } : { held: true, validForMs: null },
+    lease: lease
+      ? { held: validForMs > 0, standby: sources.runsHere && !sources.runsHere(bridge.id) ? true : undefined, validForMs, holder: validForMs > 0 ? sources.me : undefined }
+      : { held: true, validForMs: null },
     lastTick: sources.history.last(bridge.id) ?? null,
     failingStreak: sources.history.failingStreak(bridge.id),
     trades,

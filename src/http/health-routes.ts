@@ -18,6 +18,7 @@ export function registerHealthRoutes(app: FastifyInstance, deps: ServerDeps): vo
     if (store !== undefined) problems.push({ reason: `store: ${store}` });
     for (const bridge of deps.bridges) {
       const lease = deps.leases?.get(bridge.id);
+      if (deps.runsHere && !deps.runsHere(bridge.id)) continue;
       if (lease && lease.validForMs() <= 0) problems.push({ bridge: bridge.id, reason: 'lease not held by this process (another process took the bridge, or the store refused the renewal)' });
       const streak = deps.history?.failingStreak(bridge.id) ?? 0;
       if (streak >= FAILED_TICKS_UNREADY) {

@@ -35,7 +35,7 @@ export interface RunHttp {
   /** For openRuntime: count the API calls, gate the strategies (halt), find the webhooks. */
   readonly observe: { readonly metrics: Metrics; readonly wrapStrategy: (bridge: Config['bridges'][number], strategy: Strategy) => Strategy };
   /** Serves on BRIDGE_HTTP_HOST:PORT (nothing with port 0). Throws ConfigError when it cannot. */
-  start(ctx: { config: Config; runtime: Runtime; log: Logger; secrets: Secrets; instance?: string; journal?: JournalProvider }): Promise<ServedRun>;
+  start(ctx: { config: Config; runtime: Runtime; log: Logger; secrets: Secrets; instance?: string; journal?: JournalProvider; runsHere?: (bridgeId: string) => boolean }): Promise<ServedRun>;
 }
 
 export interface ServedRun {
@@ -65,7 +65,7 @@ export function prepareRunHttp(): RunHttp {
         return control.gate(bridge.id, bridge.policy, strategy);
       },
     },
-    async start({ config, runtime, log, secrets, instance, journal }) {
+    async start({ config, runtime, log, secrets, instance, journal, runsHere }) {
       control.attach(runtime.bridges, runtime.leases, log);
       const history = createTickHistory();
       const watch = createTradeWatch({
@@ -113,6 +113,7 @@ export function prepareRunHttp(): RunHttp {
         storeProblem: () => probe(runtime),
         journal: journal ?? journalOf(runtime),
         signals,
+        runsHere,
       });
       try {
         await app.listen({ host, port });

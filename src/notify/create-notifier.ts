@@ -20,6 +20,8 @@ export interface NotifierOptions {
   readonly attempts?: number;
   readonly backoffMs?: number;
   readonly now?: () => number;
+  /** Told of each message delivered or given up on (run's /metrics counts them). */
+  readonly onOutcome?: (outcome: 'sent' | 'dropped', channel: string) => void;
 }
 
 export const NO_NOTIFIER: Notifier = { notify() {}, drain: async () => {} };
@@ -45,10 +47,12 @@ export function createNotifier(options: NotifierOptions): Notifier {
         try {
           await queue.channel.send(message);
           log.info({ channel: queue.channel.name, key: message.key, attempt }, 'notification sent');
+          options.onOutcome?.('sent', queue.channel.name);
           break;
         } catch (error) {
           if (attempt >= attempts) {
             log.error({ channel: queue.channel.name, key: message.key, attempts: attempt, error: (error as Error).message }, 'notification not delivered: giving up');
+            options.onOutcome?.('dropped', queue.channel.name);
             break;
           }
           await sleep(backoffMs * 2 ** (attempt - 1));
@@ -80,6 +84,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
           if (queue.items.length >= maxQueue) {
             const dropped = queue.items.shift();
             log.warn({ channel: queue.channel.name, dropped: dropped?.key }, 'notification queue full: dropped the oldest');
+            options.onOutcome?.('dropped', queue.channel.name);
           }
           queue.items.push(message);
           start(queue);

@@ -31,8 +31,9 @@ describe.concurrent('check', () => {
   });
 
   it('an account with no trades: exit 0, says there are none', async (ctx) => {
-    const sim = await ownSim(ctx, { seed: 14 });
-    const ws = makeWorkspace('check-empty');
+    // check proves the account is listed by /accounts: the simulator lists this one from the start.
+    const sim = await ownSim(ctx, { seed: 14, accounts: [{ id: 'check-empty-1', runmode: 'livetest' }] });
+    const ws = { ...makeWorkspace('check-empty'), account: 'check-empty-1' };
     const calls = orderCalls(sim);
     const r = await runCli(['check'], { env: bridgeEnv(sim, ws), cwd: ws.dir });
     expect(r.code, r.stdout + r.stderr).toBe(0);

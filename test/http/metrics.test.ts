@@ -1,6 +1,7 @@
 /** GET /metrics: Prometheus text that a parser accepts, with what run counts, and no trade ID anywhere. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
+import { startReceiver } from '../notify/fake-receiver.js';
 import { openServed } from './helpers.js';
 
 let sim: Simulator;
@@ -99,5 +100,25 @@ it('two servers in one process keep their own counts (a registry each)', async (
   } finally {
     await a.close();
     await b.close();
+  }
+});
+
+it('counts notifications sent and dropped by the notifier', async () => {
+  const receiver = await startReceiver();
+  const s = await openServed(sim, { env: { BRIDGE_NOTIFY_WEBHOOK_URL: receiver.url } });
+  try {
+    s.runtime.alerts.verifyFailed('b1', 7, 'hash mismatch');
+    await s.runtime.record.notifier.drain(5_000);
+    expect(receiver.received).toHaveLength(1);
+    receiver.mode = 'fail';
+    // Another key (the same one would be held back by the dedupe window).
+    s.runtime.alerts.verifyFailed('b2', 8, 'hash mismatch again');
+    await s.runtime.record.notifier.drain(30_000);
+    const { samples } = parseExposition((await s.get('/metrics')).text);
+    expect(value(samples, 'signal_bridge_notifications_total', { outcome: 'sent', channel: 'webhook' })).toBe(1);
+    expect(value(samples, 'signal_bridge_notifications_total', { outcome: 'dropped', channel: 'webhook' })).toBe(1);
+  } finally {
+    await s.close();
+    await receiver.close();
   }
 });

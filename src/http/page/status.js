@@ -99,7 +99,7 @@ function render(summary, detail) {
   badges.replaceChildren(
     badge(summary.mode, summary.mode === 'real' ? 'real' : ''),
     summary.halted ? badge('halted', 'warn') : badge('trading', 'ok'),
-    summary.lease.held ? badge('lease held', 'ok') : badge('lease lost', 'bad'),
+    summary.lease.standby ? badge('standby') : summary.lease.held ? badge('lease held', 'ok') : badge('lease lost', 'bad'),
     ...(summary.failingStreak > 0 ? [badge(`${summary.failingStreak} failed`, 'bad')] : []),
   );
   card.querySelector('.meta').textContent = `${summary.instrument} · ${summary.strategy.split('/').pop()} · ${summary.policy} · ${summary.schedule}`;
