@@ -35,7 +35,7 @@ export async function measureFleet(bridges: number, delayMs: number, timeoutMs =
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-bench-fleet-'));
   const tag = `bench-fleet-${randomUUID().slice(0, 8)}`;
   const file = path.join(dir, 'bridges.json');
-  writeFileSync(file, JSON.stringify({ defaults: { strategy: ALTERNATE_BY_MOMENT, schedule: '*/20 * * * * *' }, bridges: Array.from({ length: bridges }, (_, i) => ({ id: `${tag}-${i}`, account: `${tag}-${i}` })) }));
+  writeFileSync(file, JSON.stringify({ defaults: { strategy: ALTERNATE_BY_MOMENT, schedule: '*/20 * * * * *', instrument: 'BTCUSD' }, bridges: Array.from({ length: bridges }, (_, i) => ({ id: `${tag}-${i}`, account: `${tag}-${i}` })) }));
   const env = {
     PATH: process.env.PATH ?? '',
     ALGOGENE_BASE_URL: sim.url,

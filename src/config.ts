@@ -87,6 +87,8 @@ export interface Config {
   readonly effective: Readonly<Record<string, readonly EffectiveValue[]>>;
   /** Values that must never reach an output: API keys and secret settings. */
   readonly secrets: readonly string[];
+  /** Strategy settings set in the environment that no bridge's strategy reads (left from another strategy?): `check` says so. */
+  readonly unused: readonly string[];
 }
 
 export interface HttpConfig {
@@ -249,6 +251,8 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     if (spec.secret && typeof value === 'string') secrets.add(value);
   }
   problems.push(...sharedAccounts(bridges));
+  const read = new Set(bridges.flatMap((b) => Object.keys(b.settings)));
+  const unused = catalog.all().map((s) => s.name).filter((name, i, all) => all.indexOf(name) === i && blank(env[name]) !== undefined && !read.has(name));
   if (missingRequired && options.envFile && options.envFile.path === undefined) {
     problems.push(`.env: no .env file in ${options.envFile.lookedIn ?? 'the working directory'}: copy .env.example to .env and fill it in, or name one with --env PATH`);
   }
@@ -290,6 +294,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     vars,
     effective,
     secrets: [...secrets],
+    unused,
   });
 }
 

@@ -40,4 +40,5 @@ function printConfiguration(io: CliIo, config: Config, ids: readonly string[]): 
     io.stdout.write(`configuration of bridge ${id}:\n`);
     table((config.effective[id] ?? []).filter((r) => !isProcess(r)));
   }
+  for (const name of config.unused) io.stdout.write(`note: ${name} is set but no bridge's strategy reads it (a setting of another strategy)\n`);
 }

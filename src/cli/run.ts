@@ -16,6 +16,10 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
   const http = prepareRunHttp();
   return withRuntime(io, options, { withStrategies: true, logTo: 'stdout', lease: !options.dryRun, standby: options.standby, fleet: (config) => fleetOf(config) !== undefined, observe: http.observe }, async ({ runtime, log, config, secrets }) => {
     const fleetName = fleetOf(config);
+    if (fleetName !== undefined && options.bridge !== undefined) {
+      io.stderr.write('config: BRIDGE_FLEET: --bridge runs one bridge, a fleet shares them all: use one or the other\n');
+      return EXIT.config;
+    }
     if (fleetName !== undefined && (options.dryRun || !runtime.identity)) {
       io.stderr.write('config: BRIDGE_FLEET: a dry run takes no lease, so it cannot share bridges with a fleet: run --dry-run without --fleet\n');
       return EXIT.config;

@@ -44,8 +44,12 @@ export interface Fleet {
 
 export const FLEET_ROUND_MS = 500;
 export const FLEET_FAST_ROUND_MS = 100;
-/** A member that misses its heartbeats this long (10 rounds) has stopped: its bridges are shared out. */
-export const FLEET_MEMBER_TTL_MS = 5_000;
+/**
+ * A member that misses its heartbeats this long (20 rounds) has stopped: its bridges are shared out.
+ * Not shorter: with 10,000 bridges on a loaded machine an instance's event loop stalled for more than
+ * 5 s during a tick, dropped out of the fleet though alive, and its bridges churned.
+ */
+export const FLEET_MEMBER_TTL_MS = 10_000;
 
 /**
  * The rebalancer. Every round it renews this instance's heartbeat, reads the live members,
@@ -61,6 +65,7 @@ export function createFleet(options: FleetOptions): Fleet {
   const fastRoundMs = options.fastRoundMs ?? FLEET_FAST_ROUND_MS;
   const since = new Date(now()).toISOString();
   const ids = [...leases.keys()];
+  const config = hashOf([...ids].sort());
   const limit = createLimiter(64);
   const held = new Map<string, { at: number; lastTickEnd?: number }>();
   const handing = new Map<string, { to: string; since: number }>();
@@ -75,8 +80,12 @@ export function createFleet(options: FleetOptions): Fleet {
   let current: Promise<void> = Promise.resolve();
   let lastError = '';
 
-  const announce = (): FleetMember => ({ ...me, since, view, holds: held.size, leaving: leaving || undefined });
-  const liveIds = (list: readonly FleetMember[]) => list.filter((m) => !m.leaving).map((m) => m.instance);
+  const announce = (): FleetMember => ({ ...me, since, view, holds: held.size, config, leaving: leaving || undefined });
+  // An instance started with other bridges (another bridges file, a rolling update half done) is
+  // left out of the shares: it could not take the bridges given to it. The leases still keep each
+  // bridge to one process.
+  const liveIds = (list: readonly FleetMember[]) => list.filter((m) => !m.leaving && m.config === config).map((m) => m.instance);
+  let warnedConfig = false;
 
   async function handOver(id: string, to: string): Promise<void> {
     if (ticking.has(id) || !held.has(id)) return;
@@ -118,6 +127,9 @@ export function createFleet(options: FleetOptions): Fleet {
     members = listed;
     const live = liveIds(listed);
     const nextView = hashOf(live);
+    const strangers = listed.filter((m) => m.config !== undefined && m.config !== config);
+    if (strangers.length > 0 && !warnedConfig) log.warn({ instances: strangers.map((m) => `${m.pid}@${m.host}`) }, 'fleet: instances with other bridges in this fleet are left out of the shares (the same bridges file on every instance)');
+    warnedConfig = strangers.length > 0;
     if (nextView !== view) {
       view = nextView;
       assignment = assignBridges(ids, live);

@@ -8,6 +8,8 @@ export interface FleetMember {
   readonly view: string;
   /** How many bridges it held at its last round. */
   readonly holds: number;
+  /** A hash of its bridges' ids: only instances with the same bridges share them out between themselves. */
+  readonly config?: string;
   /** Stopping: it hands its bridges over and is left out of the shares. */
   readonly leaving?: boolean;
 }

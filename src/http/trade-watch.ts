@@ -94,7 +94,8 @@ export function createTradeWatch(deps: TradeWatchDeps): TradeWatch {
     lastPL.set(bridgeId, seen);
     realized.set(bridgeId, booked);
     deps.history.addEquity(bridgeId, { at, realized: round(booked), unrealized: round(unrealized) });
-    deps.metrics.trades(bridgeId, trades.length, trades.some((t) => t.unrealizedPL !== undefined) ? round(unrealized) : undefined);
+    // A trade being closed stays tracked until a look-up confirms it: only those open on the server count.
+    deps.metrics.trades(bridgeId, trades.filter((t) => t.onServer === 'open').length, trades.some((t) => t.unrealizedPL !== undefined) ? round(unrealized) : undefined);
   }
 
   return {

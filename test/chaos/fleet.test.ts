@@ -2,7 +2,7 @@
  * The fleet chaos test of issue 15: three built `run` processes in fleet mode on the real Redis share 30 bridges on
  * a seconds schedule against the simulator for 200 scheduled moments (CHAOS_FLEET_SECONDS), while instances are
  * killed with SIGKILL, stopped with SIGTERM and started again at random (seeded: CHAOS_SEED), one event every
- * 12-22 s. From the processes' tick lines (bridge, scheduledAt) and the simulator's books: every (bridge, moment)
+ * 15-25 s. From the processes' tick lines (bridge, scheduledAt) and the simulator's books: every (bridge, moment)
  * ticked was ticked by exactly one instance, no orderRef reached the server twice, the store agrees with the server
  * and `close` leaves nothing open (0 lost), and at every settled moment each live instance ran within ±20 % of an
  * even share. The largest gap in a bridge's ticks is measured and printed, not asserted.
@@ -16,8 +16,8 @@ import { between, seededRng } from '../helpers/seeded-rng.js';
 const SECONDS = Number(process.env.CHAOS_FLEET_SECONDS ?? 200);
 const SEED = Number(process.env.CHAOS_SEED ?? 15_015);
 const BRIDGES = 30;
-/** A moment this long after a start, kill or stop counts as settled: a dead member's key expires in 5 s, a hand-over waits for a tick. */
-const SETTLE_MS = 8_000;
+/** A moment this long after a start, kill or stop counts as settled: a dead member's key expires in 10 s, a hand-over waits for a tick. */
+const SETTLE_MS = 13_000;
 
 afterAll(() => {
   killStrays();
@@ -31,8 +31,8 @@ describe('fleet chaos: kill -9, SIGTERM and restarts of fleet instances', () => 
     try {
       for (let i = 0; i < 3; i += 1) fleet.start();
       const end = Date.now() + SECONDS * 1_000;
-      while (Date.now() + 22_000 < end) {
-        await sleep(between(rng, 12_000, 22_000));
+      while (Date.now() + 25_000 < end) {
+        await sleep(between(rng, 15_000, 25_000));
         const live = fleet.live();
         const roll = rng();
         if (live.length < 3 && (live.length < 2 || roll < 0.4)) fleet.start();

@@ -245,6 +245,17 @@ describe.concurrent('check shows the whole configuration', () => {
     expect(r.stdout).toMatch(/^ {2}BRIDGE_STORE +sqlite:\/\/\S+ +\(environment\)/m);
     expect(r.stdout + r.stderr).not.toContain('demo-key');
     expect(r.stdout + r.stderr).not.toContain('whsec-0123456789abcdef');
+    expect(r.stdout).not.toMatch(/^note: /m);
+  });
+
+  it("a setting of another strategy is not an error, but check says nothing reads it", async (ctx) => {
+    const sim = await ownSim(ctx);
+    const ws = makeWorkspace('check-unused');
+    const r = await runCli(['check'], { env: bridgeEnv(sim, ws, { BRIDGE_STRATEGY: 'random', BRIDGE_SMA_FAST: '5', BRIDGE_SEED: '7' }), cwd: ws.dir });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^note: BRIDGE_SMA_FAST is set but no bridge's strategy reads it/m);
+    expect(r.stdout).not.toMatch(/^note: BRIDGE_SEED/m);
+    expect(r.stdout).toMatch(/^ {2}BRIDGE_SEED +7 +\(environment\)/m);
   });
 });
 

@@ -102,4 +102,20 @@ describe('the fleet rebalancer (real Redis)', () => {
       await b.stop();
     }
   });
+
+  it('an instance started with other bridges is left out of the shares: the others keep sharing theirs evenly', async () => {
+    const name = `test-${randomUUID()}`;
+    const ids = Array.from({ length: 10 }, (_, i) => `fleet-${name}-${i}`);
+    const others = Array.from({ length: 4 }, (_, i) => `fleet-${name}-other-${i}`);
+    const a = instance(name, ids, 'host-a');
+    const b = instance(name, ids, 'host-b');
+    const c = instance(name, others, 'host-c');
+    try {
+      await Promise.all([a.start(), b.start(), c.start()]);
+      await until(() => mineOf(a, ids).length === 5 && mineOf(b, ids).length === 5 && mineOf(c, others).length === 4, 'a and b share theirs, c runs its own');
+      expect(a.snapshot().members).toHaveLength(3);
+    } finally {
+      await Promise.all([a.stop(), b.stop(), c.stop()]);
+    }
+  });
 });

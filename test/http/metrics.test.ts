@@ -62,7 +62,7 @@ it('counts ticks, orders, API calls with latency, signal-to-order latency, open 
     const { samples, types } = parseExposition(r.text);
     expect(value(samples, 'signal_bridge_ticks_total', { bridge: 'b1', outcome: 'ok' })).toBe(2);
     expect(value(samples, 'signal_bridge_orders_opened_total', { bridge: 'b1' })).toBe(2);
-    expect(value(samples, 'signal_bridge_orders_closed_total', { bridge: 'b1', outcome: 'closed' })).toBe(1);
+    expect(value(samples, 'signal_bridge_orders_closed_total', { bridge: 'b1', outcome: 'closing' })).toBe(1);
     expect(value(samples, 'signal_bridge_api_calls_total', { endpoint: '/open_order', outcome: 'ok' })).toBe(2);
     expect(value(samples, 'signal_bridge_api_calls_total', { endpoint: '/close_orders', outcome: 'ok' })).toBe(1);
     expect(types.get('signal_bridge_api_call_seconds')).toBe('histogram');

@@ -104,7 +104,8 @@ function render(summary, detail) {
   );
   card.querySelector('.meta').textContent = `${summary.instrument} · ${summary.strategy.split('/').pop()} · ${summary.policy} · ${summary.schedule}`;
 
-  const trade = summary.trades.trades[0];
+  // A trade being closed stays tracked until confirmed: the one open on the server is the position.
+  const trade = summary.trades.trades.find((t) => t.onServer === 'open');
   if (trade) {
     setText(card, '.position', `${trade.side} ${trade.volume}`, trade.side === 'BUY' ? 'pos' : 'neg');
     setText(card, '.position-sub', `#${trade.tradeId} · ${ago(trade.openedAt)}`);
@@ -112,7 +113,7 @@ function render(summary, detail) {
     setText(card, '.price-sub', trade.price !== undefined ? `opened at ${trade.price}` : trade.onServer === 'open' ? '' : 'not open on the server');
   } else {
     setText(card, '.position', 'flat', 'flat');
-    setText(card, '.position-sub', 'no trade tracked');
+    setText(card, '.position-sub', summary.trades.trades.length > 0 ? 'closing: awaiting confirmation' : 'no trade open');
     setText(card, '.upl', '—', 'flat');
     setText(card, '.price-sub', '');
   }
@@ -156,7 +157,7 @@ async function refresh() {
     const [list, ready] = await Promise.all([getJson('/api/bridges'), fetch('/readyz', { cache: 'no-store' }).then((r) => r.json())]);
     const details = await Promise.all(list.bridges.slice(0, DETAIL_LIMIT).map((b) => getJson(`/api/bridges/${encodeURIComponent(b.id)}`).catch(() => undefined)));
     list.bridges.forEach((b, i) => render(b, details[i]));
-    const open = list.bridges.filter((b) => b.trades.trades.length > 0).length;
+    const open = list.bridges.filter((b) => b.trades.trades.some((t) => t.onServer === 'open')).length;
     summaryEl.replaceChildren(
       ready.ready ? badge('ready', 'ok') : badge(`not ready: ${ready.problems.map((p) => p.bridge ?? 'store').join(', ')}`, 'bad'),
       badge(`${list.bridges.length} bridge${list.bridges.length === 1 ? '' : 's'}`),
