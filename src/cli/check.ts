@@ -1,4 +1,3 @@
-import type { Bridge } from '../bridge/create-bridge.js';
 import type { Config, EffectiveValue } from '../config.js';
 import { VARS, type VarName } from '../config/vars.js';
 import { EXIT, type CliIo } from './cli-io.js';

@@ -96,8 +96,9 @@ describe.concurrent('strategies that cannot be loaded', () => {
 
 describe.concurrent('the bridges file', () => {
   it('JSON5 is accepted: comments, trailing commas, unquoted keys; settings checked per strategy', async (ctx) => {
-    const sim = await ownSim(ctx);
     const ws = makeWorkspace('json5');
+    // check proves the account: the simulator lists it.
+    const sim = await ownSim(ctx, { accounts: [`${ws.account}-a`, `${ws.account}-b`].map((id) => ({ id, runmode: 'livetest' as const })) });
     const file = path.join(ws.dir, 'bridges.json5');
     writeFileSync(file, `// two bridges\n{\n  bridges: [\n    { id: "a", account: "${ws.account}-a", settings: { BRIDGE_SMA_FAST: 5, }, },\n    { id: "b", account: "${ws.account}-b" }, // the second\n  ],\n  defaults: { strategy: "sma-cross", instrument: "ETHUSD" },\n}\n`);
     const env = bridgeEnv(sim, ws, { BRIDGE_CONFIG: file, BRIDGE_STRATEGY: undefined, BRIDGE_INSTRUMENT: undefined, BRIDGE_TEST_SIGNAL: undefined });
@@ -122,8 +123,9 @@ describe.concurrent('the bridges file', () => {
   });
 
   it('two bridges on one account and instrument pass when both say shareAccount', async (ctx) => {
-    const sim = await ownSim(ctx);
     const ws = makeWorkspace('share');
+    // check proves the account: the simulator lists it.
+    const sim = await ownSim(ctx, { accounts: [{ id: ws.account, runmode: 'livetest' }] });
     const file = path.join(ws.dir, 'bridges.json');
     writeFileSync(file, JSON.stringify({ bridges: [{ id: 'a', account: ws.account, shareAccount: true }, { id: 'b', account: ws.account, shareAccount: true }] }));
     const r = await runCli(['check'], { env: bridgeEnv(sim, ws, { BRIDGE_CONFIG: file }), cwd: ws.dir });
@@ -134,8 +136,9 @@ describe.concurrent('the bridges file', () => {
 
 describe.concurrent('the env file', () => {
   it('--env PATH reads it; --env-file PATH (the old spelling) still works; a missing one is exit 2', async (ctx) => {
-    const sim = await ownSim(ctx);
     const ws = makeWorkspace('env-flag');
+    // check proves the account: the simulator lists it.
+    const sim = await ownSim(ctx, { accounts: [{ id: ws.account, runmode: 'livetest' }] });
     const full = bridgeEnv(sim, ws);
     const file = path.join(ws.dir, 'prod.env');
     writeFileSync(file, `ALGOGENE_ACCOUNT_ID=${ws.account}\nBRIDGE_INSTRUMENT=ETHUSD\n`);
@@ -229,8 +232,9 @@ describe.concurrent('the account and the ticks', () => {
 
 describe.concurrent('check shows the whole configuration', () => {
   it('every value with where it came from, secrets masked', async (ctx) => {
-    const sim = await ownSim(ctx);
     const ws = makeWorkspace('check-config');
+    // check proves the account: the simulator lists it.
+    const sim = await ownSim(ctx, { accounts: [{ id: ws.account, runmode: 'livetest' }] });
     writeFileSync(path.join(ws.dir, '.env'), 'BRIDGE_SCHEDULE=*/5 * * * *\nBRIDGE_WEBHOOK_SECRET=whsec-0123456789abcdef\n');
     const env = bridgeEnv(sim, ws, { BRIDGE_STRATEGY: 'webhook', BRIDGE_VOLUME: '0.5', BRIDGE_MAX_VOLUME: '2' });
     const r = await runCli(['check'], { env, cwd: ws.dir });
@@ -249,8 +253,9 @@ describe.concurrent('check shows the whole configuration', () => {
   });
 
   it("a setting of another strategy is not an error, but check says nothing reads it", async (ctx) => {
-    const sim = await ownSim(ctx);
     const ws = makeWorkspace('check-unused');
+    // check proves the account: the simulator lists it.
+    const sim = await ownSim(ctx, { accounts: [{ id: ws.account, runmode: 'livetest' }] });
     const r = await runCli(['check'], { env: bridgeEnv(sim, ws, { BRIDGE_STRATEGY: 'random', BRIDGE_SMA_FAST: '5', BRIDGE_SEED: '7' }), cwd: ws.dir });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^note: BRIDGE_SMA_FAST is set but no bridge's strategy reads it/m);
