@@ -40,7 +40,7 @@ export interface TradeWatchDeps {
  * The server's price and unrealised P&L of each bridge's tracked trades, looked up off the tick's
  * path (after a tick, or when someone asks), at most once per minIntervalMs per bridge and a few
  * bridges at a time. Each look adds a point to the equity curve: a trade's last unrealised P&L
- * seen before it left the store counts as realised (ALGOGENE's close reply carries no P&L).
+ * seen while open counts as realised once it is no longer open (ALGOGENE's close reply carries no P&L).
  */
 export function createTradeWatch(deps: TradeWatchDeps): TradeWatch {
   const now = deps.now ?? Date.now;
@@ -78,7 +78,9 @@ export function createTradeWatch(deps: TradeWatchDeps): TradeWatch {
 
   function account(bridgeId: string, trades: readonly TradeView[], at: number): void {
     const seen = lastPL.get(bridgeId) ?? new Map<string, number>();
-    const current = new Set(trades.map((t) => t.tradeId));
+    // A trade no longer open on the server (closed, or being closed and not yet confirmed) is booked
+    // at its last P&L seen, at once: waiting for it to leave the store would dip the curve meanwhile.
+    const current = new Set(trades.filter((t) => t.onServer === 'open').map((t) => t.tradeId));
     let booked = realized.get(bridgeId) ?? 0;
     for (const [tradeId, pl] of seen) {
       if (current.has(tradeId)) continue;

@@ -81,8 +81,8 @@ describe.concurrent('event-driven ticks', () => {
   });
 
   it('a stream line produces exactly one order at once; a burst of 10 lines gives at most 2 ticks and ends on the last side', async (ctx) => {
-    // 300 ms a call: a tick that closes and opens takes over 600 ms, longer than the whole burst.
-    const sim = await ownSim(ctx, { seed: 22, delayMs: 300 });
+    // 500 ms a call: a tick that closes and opens takes over a second, longer than the whole burst.
+    const sim = await ownSim(ctx, { seed: 22, delayMs: 500 });
     const ws = makeWorkspace('ev-stream');
     const fifo = path.join(ws.dir, 'lines');
     // The strategy prints whatever the test appends to a file, as it is appended (tail -f).
@@ -95,12 +95,11 @@ describe.concurrent('event-driven ticks', () => {
     await proc.waitForStdout((out) => eventTicks(out).length >= 1, 'the tick of the first line');
     expect(bookOf(sim, ws.account)).toHaveLength(1);
 
-    const burst = ['SELL', 'BUY', 'SELL', 'BUY', 'SELL', 'BUY', 'SELL', 'BUY', 'SELL', 'SELL'];
-    for (const side of burst) {
-      writeFileSync(fifo, `${side}\n`, { flag: 'a' });
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    await proc.waitForStdout(() => bookOf(sim, ws.account).at(-1)?.buysell === 'SELL' && bookOf(sim, ws.account).at(-1)?.state === 'open', 'the last side open');
+    // From BUY held: the first of the burst flips to SELL, the last flips back to BUY.
+    const burst = ['SELL', 'BUY', 'SELL', 'BUY', 'SELL', 'BUY', 'SELL', 'SELL', 'SELL', 'BUY'];
+    // Ten signals, one append each, back to back: well within a second, and within the first tick.
+    for (const side of burst) writeFileSync(fifo, `${side}\n`, { flag: 'a' });
+    await proc.waitForStdout((out) => eventTicks(out).length >= 3 || (eventTicks(out).length >= 2 && eventTicks(out).at(-1)?.signal === 'BUY'), 'the burst\'s ticks');
     // Settle: no further tick is on its way.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     proc.kill('SIGTERM');
@@ -112,9 +111,9 @@ describe.concurrent('event-driven ticks', () => {
     const burstTicks = ticks.slice(1);
     expect(burstTicks.length).toBeGreaterThanOrEqual(1);
     expect(burstTicks.length).toBeLessThanOrEqual(2);
-    expect(burstTicks.at(-1)).toMatchObject({ signal: 'SELL' });
+    expect(burstTicks.at(-1)).toMatchObject({ signal: 'BUY' });
     const live = bookOf(sim, ws.account).filter((t) => t.state === 'open');
-    expect(live.map((t) => t.buysell)).toEqual(['SELL']);
+    expect(live.map((t) => t.buysell)).toEqual(['BUY']);
     expect(tickLines(r.stdout).filter((t) => t.trigger !== 'event')).toEqual([]);
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { ConfigError } from '../../src/config-error.js';
 
-const base = { ALGOGENE_USER: 'demo', ALGOGENE_API_KEY: 'demo-key', ALGOGENE_ACCOUNT_ID: 'acc', BRIDGE_STORE: 'redis://127.0.0.1:6379' };
+const base = { ALGOGENE_USER: 'demo', ALGOGENE_API_KEY: 'demo-key', ALGOGENE_ACCOUNT_ID: 'acc', BRIDGE_STORE: 'redis://127.0.0.1:6379', BRIDGE_STRATEGY: 'random', BRIDGE_INSTRUMENT: 'BTCUSD' };
 
 describe('BRIDGE_FLEET', () => {
   it('is off by default and with no; yes names the default fleet; any other name names its own', () => {

@@ -59,7 +59,7 @@ function equityDatasets(detail) {
     if (tick.opened) (tick.opened.side === 'SELL' ? sells : buys).push({ x: t, y: equityValueAt(line, t) });
   }
   return [
-    { type: 'line', label: 'equity', data: line, borderColor: colors.blue, backgroundColor: colors.blue, fill: false, pointRadius: 0, borderWidth: 2, tension: 0.2 },
+    { type: 'line', label: 'equity', data: line, borderColor: colors.blue, backgroundColor: colors.blue, fill: false, pointRadius: 0, borderWidth: 2, tension: 0 },
     { type: 'scatter', label: 'buy', data: buys, pointStyle: 'triangle', pointRadius: 7, backgroundColor: colors.green, borderColor: colors.green },
     { type: 'scatter', label: 'sell', data: sells, pointStyle: 'triangle', rotation: 180, pointRadius: 7, backgroundColor: colors.red, borderColor: colors.red },
     { type: 'scatter', label: 'exit', data: exits, pointStyle: 'crossRot', pointRadius: 7, borderWidth: 2, borderColor: colors.amber },
