@@ -2,6 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AlgogeneClient } from '../algogene/create-client.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { BridgeState, BridgeStateDoc } from '../store/bridge-state.js';
+import type { BridgeEvents } from '../journal/bridge-events.js';
+import { closeEvent } from '../journal/trade-events.js';
 import { closeTrade, type CloseOutcome } from './close-trade.js';
 import { findOrphans } from './find-orphans.js';
 import { locateTrade } from './locate-trade.js';
@@ -22,6 +24,7 @@ export interface CloseAllDeps {
   readonly bridgeId: string;
   readonly settleMs: number;
   readonly now: () => number;
+  readonly events?: BridgeEvents;
 }
 
 const CONFIRM_POLL_MS = 500;
@@ -38,6 +41,8 @@ export async function closeAll(deps: CloseAllDeps, options: { adoptOrphans?: boo
   for (const trade of doc.trades) {
     try {
       const result = await closeTrade(client, log, trade, undefined);
+      if (result.outcome === 'gone') deps.events?.record(closeEvent(trade, result.closed ?? {}, 'manual'));
+      else deps.events?.record({ type: 'close_requested', tradeId: trade.tradeId, orderRef: trade.orderRef, reason: 'manual', outcome: result.outcome, side: trade.side, volume: trade.volume, instrument: trade.instrument });
       if (result.outcome === 'closing') {
         doc = { ...doc, trades: doc.trades.map((t) => (t.tradeId === trade.tradeId ? { ...t, status: 'closing' as const, closeSentAt: new Date(now()).toISOString() } : t)) };
       } else {
@@ -80,6 +85,7 @@ async function confirmCloses(deps: CloseAllDeps, start: BridgeStateDoc, orphans:
       if (location?.where !== 'closed') continue;
       doc = recordClosed(doc, trade, location, deps.now());
       await deps.state.save(doc);
+      deps.events?.record(closeEvent(trade, location, 'manual'));
       results.push({ tradeId: trade.tradeId, outcome: 'closed' });
     }
     const waiting = doc.trades.filter((t) => t.status === 'closing');

@@ -6,6 +6,8 @@ import type { Binding, BridgeState, TrackedTrade } from '../store/bridge-state.j
 import type { MarketData, Strategy } from '../strategy/types.js';
 import { StoreForgotError } from '../store/store-forgot-error.js';
 import { closeAll, type CloseReport } from './close-all.js';
+import { NO_EVENTS, type BridgeEvents } from '../journal/bridge-events.js';
+import { recordAdopted } from '../journal/trade-events.js';
 import { createLeaseGuard } from './create-lease-guard.js';
 import { findOrphans } from './find-orphans.js';
 import { proveAccount, type AccountProof } from './prove-account.js';
@@ -66,6 +68,8 @@ export interface BridgeDeps {
   readonly binding?: Binding;
   /** Held while this process may write for the bridge; renewed before every tick. */
   readonly lease?: BridgeLease;
+  /** The journal's sink (and through it, notifications). */
+  readonly events?: BridgeEvents;
 }
 
 /** A tick started by a signal with no prefetch ready: the close believes the store (see closeTrade). */
@@ -80,6 +84,13 @@ export function createBridge(deps: BridgeDeps): Bridge {
   // cancel waits for a lease that is ours for a while yet (here): a process that stalled past its
   // lease acts on nothing once it wakes.
   const guard = createLeaseGuard(deps.lease, log, now);
+  const events = deps.events ?? NO_EVENTS;
+  let lostJournaled = false;
+  const journalLost = (error: Error) => {
+    if (lostJournaled) return;
+    lostJournaled = true;
+    events.record({ type: 'lease', change: 'lost', reason: error.message });
+  };
   const state = guard.watchState(deps.state);
   const client = guard.watchClient(deps.client);
   const market: MarketData = {
@@ -125,6 +136,7 @@ export function createBridge(deps: BridgeDeps): Bridge {
       // The lease was renewed by the prefetch (or the run loop's timer) moments ago; only a lease
       // about to lapse is renewed here, on the path from the scheduled moment to the order.
       const refused = await ready();
+      if (refused && guard.lost()) journalLost(refused);
       if (refused) {
         ahead = undefined;
         log.warn({ scheduledAt: scheduledAt.toISOString(), error: refused.message, errorType: refused.name }, 'tick refused');
@@ -136,9 +148,10 @@ export function createBridge(deps: BridgeDeps): Bridge {
       const prefetched = event ? (ahead?.query ?? NOTHING_KNOWN) : ahead?.at === scheduledAt.getTime() ? ahead.query : undefined;
       ahead = undefined;
       const tickLog = event ? log.child({ trigger: 'event' }) : log;
-      const result = await runTick({ bridge: config, client, state, strategy: deps.strategy, market, log: tickLog, dryRun: deps.dryRun, now: deps.now, settleMs: deps.settleMs, prefetched, binding: deps.binding }, scheduledAt);
+      const result = await runTick({ bridge: config, client, state, strategy: deps.strategy, market, log: tickLog, dryRun: deps.dryRun, now: deps.now, settleMs: deps.settleMs, prefetched, binding: deps.binding, events }, scheduledAt);
       // A refused write or a lease found lost mid-tick stops the bridge, whatever the tick made of it.
       const lost = guard.lost();
+      if (lost) journalLost(lost);
       return lost ? { ...result, ok: false, error: lost } : result;
     },
     async prefetch(scheduledAt) {
@@ -156,8 +169,11 @@ export function createBridge(deps: BridgeDeps): Bridge {
     async startup() {
       try {
         let doc = await state.load();
+        const before = doc;
         if (doc.intents.length > 0) doc = await reconcileIntents(client, state, doc, log, { now: (deps.now ?? Date.now)(), settleMs: deps.settleMs });
+        recordAdopted(events, before, doc);
         for (const { trade, where } of await findOrphans(client, config.id, doc)) {
+          events.record({ type: 'orphan', tradeId: trade.tradeId, orderRef: trade.orderRef, where });
           log.warn({ tradeId: trade.tradeId, orderRef: trade.orderRef, where }, 'orphan: a trade of this bridge on the account that the store does not track; close it with: close --adopt-orphans');
         }
       } catch (error) {
@@ -175,7 +191,7 @@ export function createBridge(deps: BridgeDeps): Bridge {
       const orphans = await findOrphans(client, config.id, doc).catch((error: Error) => ({ error: error.message }));
       return { id: config.id, tracked, pendingIntents: doc.intents.length, orphans };
     },
-    closeAll: (options = {}) => closeAll({ client, state, log, bridgeId: config.id, settleMs: deps.settleMs, now }, options),
+    closeAll: (options = {}) => closeAll({ client, state, log, bridgeId: config.id, settleMs: deps.settleMs, now, events }, options),
     openedTrades: () => client.openedTrades(),
     proveAccount: () => proveAccount(client, config),
     close: async () => {

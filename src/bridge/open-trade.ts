@@ -2,6 +2,8 @@ import { AlgogeneError } from '../algogene/algogene-error.js';
 import type { AlgogeneClient } from '../algogene/create-client.js';
 import { PausedError } from '../algogene/paused-error.js';
 import type { BridgeConfig } from '../config.js';
+import { NO_EVENTS, type BridgeEvents } from '../journal/bridge-events.js';
+import { recordAdopted } from '../journal/trade-events.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { Binding, BridgeState, BridgeStateDoc, OpenIntent } from '../store/bridge-state.js';
 import type { Side, Signal } from '../strategy/signal.js';
@@ -23,7 +25,7 @@ export interface OpenResult {
  * server showed the order or said no.
  */
 export async function openTrade(
-  deps: { client: AlgogeneClient; state: BridgeState; log: Logger; bridge: BridgeConfig; settleMs: number; binding?: Binding },
+  deps: { client: AlgogeneClient; state: BridgeState; log: Logger; bridge: BridgeConfig; settleMs: number; binding?: Binding; events?: BridgeEvents },
   doc: BridgeStateDoc,
   side: Side,
   signal: Signal,
@@ -43,10 +45,14 @@ export async function openTrade(
   // The first order binds the record to its account (see bind-account.ts).
   const withIntent: BridgeStateDoc = { ...doc, binding: doc.binding ?? deps.binding, intents: [...doc.intents, intent], recentOrders: [...doc.recentOrders, now()] };
   await state.save(withIntent);
+  const events = deps.events ?? NO_EVENTS;
+  const sent = () => events.record({ type: 'order_sent', orderRef: intent.orderRef, side, volume: intent.volume, instrument: intent.instrument, sentAt: intent.sentAt ?? intent.tick });
   const lookUp = async (error: Error): Promise<OpenResult> => {
+    sent();
     // A failed look-up throws out of here with the intent still saved: the next tick looks again.
     const settled = await reconcileIntents(client, state, withIntent, log, { now: now(), settleMs: deps.settleMs });
     const adopted = settled.trades.find((t) => t.orderRef === intent.orderRef);
+    recordAdopted(events, withIntent, settled);
     return adopted && !(error instanceof RecycledTradeIdError) ? { doc: settled, tradeId: adopted.tradeId } : { doc: settled, tradeId: adopted?.tradeId, error };
   };
   let ackId: string;
@@ -63,6 +69,8 @@ export async function openTrade(
   } catch (error) {
     if (!(error instanceof AlgogeneError)) throw error;
     if (notPlaced(error)) {
+      // Refused by the server: it was sent (the tick's failure says why); paused or without a session: it never left.
+      if (error.endpoint === '/open_order') sent();
       const cleared = { ...withIntent, intents: withIntent.intents.filter((i) => i.orderRef !== intent.orderRef), recentOrders: doc.recentOrders };
       await state.save(cleared);
       return { doc: cleared, error };
@@ -86,6 +94,8 @@ export async function openTrade(
     ],
   };
   await state.save(opened);
+  sent();
+  events.record({ type: 'open', orderRef: intent.orderRef, tradeId: ackId, side, volume: intent.volume, instrument: intent.instrument, latencyMs: now() - tickAt.getTime() });
   return { doc: opened, tradeId: ackId };
 }
 

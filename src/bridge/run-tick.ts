@@ -6,6 +6,9 @@ import { safeDecide } from '../strategy/safe-decide.js';
 import type { Signal } from '../strategy/signal.js';
 import type { MarketData, Strategy } from '../strategy/types.js';
 import type { Binding } from '../store/bridge-state.js';
+import type { BridgeEvents } from '../journal/bridge-events.js';
+import type { JournalEvent } from '../journal/events.js';
+import { closeEvent, recordAdopted, recordClosedTrades } from '../journal/trade-events.js';
 import { closeTrade, type CloseOutcome } from './close-trade.js';
 import { openTrade } from './open-trade.js';
 import { planTick } from './plan-tick.js';
@@ -31,6 +34,8 @@ export interface TickDeps {
   readonly binding?: Binding;
   /** A close submitted this long ago whose trade is still open is sent again (default settleMs). */
   readonly closeGraceMs?: number;
+  /** The journal's sink: this tick's events are recorded when it ends, after its order. */
+  readonly events?: BridgeEvents;
 }
 
 export interface TickResult {
@@ -57,8 +62,17 @@ export async function runTick(deps: TickDeps, scheduledAt: Date): Promise<TickRe
   let signal: Signal | undefined;
   let opened: string | undefined;
   let latencyMs: number | undefined;
+  // Collected in the order they happen and recorded once the tick is over: nothing of the
+  // journal runs between the strategy's answer and the order.
+  const happened: JournalEvent[] = [];
+  const collect: BridgeEvents = { record: (event) => happened.push(event), tickOk() {} };
   const finish = (error?: Error): TickResult => {
     const result = { ok: !error, signal, closed, opened, error, latencyMs, ms: now() - started };
+    if (deps.events && !deps.dryRun) {
+      for (const event of happened) deps.events.record(event);
+      if (error) deps.events.record({ type: 'tick_failed', reason: error.message, errorType: error.name, scheduledAt: scheduledAt.toISOString() });
+      else deps.events.tickOk();
+    }
     const line = { scheduledAt: scheduledAt.toISOString(), signal: signal?.side ?? (signal ? 'NONE' : undefined), closed: closed.map((c) => c.tradeId), opened, ms: result.ms, latencyMs, dryRun: deps.dryRun || undefined };
     if (error) log.error({ ...line, error: error.message, errorType: error.name }, 'tick failed');
     else log.info(line, 'tick');
@@ -69,7 +83,9 @@ export async function runTick(deps: TickDeps, scheduledAt: Date): Promise<TickRe
   try {
     let doc = await deps.state.load();
     if (doc.intents.length > 0) {
+      const unsettled = doc;
       doc = await reconcileIntents(deps.client, deps.state, doc, log, { now: now(), settleMs: deps.settleMs });
+      recordAdopted(collect, unsettled, doc);
       if (doc.intents.length > 0) return finish(new Error(`an order of a previous tick is not settled yet (orderRef ${doc.intents[0]?.orderRef}): sending nothing new`));
     }
 
@@ -86,6 +102,7 @@ export async function runTick(deps: TickDeps, scheduledAt: Date): Promise<TickRe
     } catch (error) {
       return finish(error as Error);
     }
+    if (signal.side) collect.record({ type: 'signal', source: deps.strategy.name, side: signal.side, volume: signal.volume, scheduledAt: scheduledAt.toISOString(), comment: signal.comment });
     // A close must know whether the trade is open or still pending (pending ones are cancelled).
     await query.done;
 
@@ -93,6 +110,7 @@ export async function runTick(deps: TickDeps, scheduledAt: Date): Promise<TickRe
     // closes we sent, now confirmed, and closes the server made by itself, never closed again.
     const before = doc;
     doc = settleTracked(doc, query.known, log, now());
+    recordClosedTrades(collect, before, doc, 'signal');
     let dirty = doc !== before;
 
     // A "closing" trade does not block the open: reopen closes and opens at the same moment, as
@@ -106,6 +124,8 @@ export async function runTick(deps: TickDeps, scheduledAt: Date): Promise<TickRe
     for (const trade of overdue) log.warn({ tradeId: trade.tradeId, closeSentAt: trade.closeSentAt }, 'close submitted but the trade is still open after the grace period: sending it again');
 
     const { plan, withheld } = applyRiskLimits(deps.bridge, { ...doc, trades: open }, planTick(deps.bridge.policy, signal.side, open), now());
+    const halted = withheld?.startsWith('halted') === true;
+    if (withheld) collect.record({ type: 'halt', kind: halted ? 'halt-file' : 'circuit-breaker', reason: withheld });
     const opensNext = plan.open !== null && !withheld && !deps.dryRun;
     const toClose = [...plan.close, ...overdue.filter((t) => !plan.close.includes(t))];
     for (const [index, trade] of toClose.entries()) {
@@ -116,6 +136,9 @@ export async function runTick(deps: TickDeps, scheduledAt: Date): Promise<TickRe
       }
       const result = await closeTrade(deps.client, log, trade, location);
       closed.push({ tradeId: trade.tradeId, outcome: result.outcome });
+      const reason = halted ? 'halt' : 'signal';
+      if (result.outcome === 'gone') collect.record(closeEvent(trade, result.closed ?? {}, reason));
+      else collect.record({ type: 'close_requested', tradeId: trade.tradeId, orderRef: trade.orderRef, reason, outcome: result.outcome, side: trade.side, volume: trade.volume, instrument: trade.instrument });
       if (result.outcome === 'closing') {
         const sentAt = new Date(now()).toISOString();
         doc = { ...doc, trades: doc.trades.map((t) => (t.tradeId === trade.tradeId ? { ...t, status: 'closing' as const, closeSentAt: sentAt } : t)) };
@@ -141,7 +164,7 @@ export async function runTick(deps: TickDeps, scheduledAt: Date): Promise<TickRe
         return finish();
       }
       const pruned = { ...doc, recentOrders: recentOrders(doc, now()) };
-      const result = await openTrade(deps, pruned, plan.open, signal, scheduledAt, now);
+      const result = await openTrade({ ...deps, events: collect }, pruned, plan.open, signal, scheduledAt, now);
       doc = result.doc;
       if (result.tradeId) {
         opened = result.tradeId;

@@ -172,6 +172,8 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
           dryRun: options.dryRun,
           settleMs: config.httpTimeoutMs + 5_000,
           lease: leases.get(bridgeConfig.id),
+          // Closes are journaled with the server's price and P&L, read from strategy_trade off the tick.
+          events: record.events.forBridge(bridgeConfig.id, { trades: (orderRef) => plainClient.strategyTrades({ orderRef }) }),
         }),
       );
     }

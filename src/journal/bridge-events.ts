@@ -25,8 +25,9 @@ export interface EventObserver {
 
 export interface EventSink {
   /**
-   * The sink of one bridge. With `trades` (the account's strategy_trade by orderRef), a close is
-   * journaled with the price and P&L the server reports, looked up off the tick.
+   * The sink of one bridge. With `trades` (the account's strategy_trade by orderRef), a `close`
+   * recorded without its P&L (the bridge learns of a close from the server's lists) is journaled
+   * with the prices and P&L strategy_trade reports, looked up off the tick.
    */
   forBridge(bridge: string, options?: { trades?: TradeRows; confirmDelaysMs?: readonly number[] }): BridgeEvents;
   /** Resolves once every event recorded so far is written (or has failed), closes confirmed included: for shutdown and tests. */
@@ -89,9 +90,6 @@ export function createEventSink(deps: { journal?: Journal; observer?: EventObser
             return;
           }
           emit(bridge, event);
-          if (trades && event.type === 'close_requested' && event.outcome !== 'cancelled') {
-            confirm(bridge, trades, { tradeId: event.tradeId, orderRef: event.orderRef, reason: event.reason, side: event.side, volume: event.volume }, options.confirmDelaysMs);
-          }
         },
         tickOk() {
           observer?.tickOk(bridge);

@@ -144,7 +144,7 @@ describe.each(BACKENDS)('a running bridge and its lease on $name', ({ url }) => 
     const standby = await processOn(store, bridgeId, account, scripted(['SELL']), () => clock);
     expect(await standby.lease.acquire()).toEqual({ ok: true });
     const taken = await standby.bridge.tick(new Date());
-    expect(taken.closed).toEqual([{ tradeId: first.opened, outcome: 'closed' }]);
+    expect(taken.closed).toEqual([{ tradeId: first.opened, outcome: 'closing' }]);
     expect(taken.opened).toBeDefined();
 
     // The holder wakes with its old view (the BUY it holds, a SELL to act on): it must neither close nor open.
@@ -197,7 +197,7 @@ describe.each(BACKENDS)('a running bridge and its lease on $name', ({ url }) => 
     // Back, and nobody took the lease meanwhile: the same process renews it and trades.
     const back = await p.bridge.tick(new Date());
     expect(back.ok, back.error?.message).toBe(true);
-    expect(back.closed).toEqual([{ tradeId: opened, outcome: 'closed' }]);
+    expect(back.closed).toEqual([{ tradeId: opened, outcome: 'closing' }]);
     expect(p.logs.lines().filter((l) => /^store reachable again/.test(String(l.msg)))).toHaveLength(1);
     expect(await expectAgreement(book(), await p.state.load())).toEqual([back.opened]);
   });
@@ -223,7 +223,7 @@ describe.each(BACKENDS)('a running bridge and its lease on $name', ({ url }) => 
     const rebuilt = await p.bridge.tick(new Date());
     expect(rebuilt.ok, rebuilt.error?.message).toBe(true);
     expect(p.logs.lines().filter((l) => /^the store lost its data: rebuilt this bridge's record from the server \(1 trade\(s\) adopted\)/.test(String(l.msg)))).toHaveLength(1);
-    expect(rebuilt.closed).toEqual([{ tradeId: opened, outcome: 'closed' }]);
+    expect(rebuilt.closed).toEqual([{ tradeId: opened, outcome: 'closing' }]);
     expect(await expectAgreement(book(), await p.state.load())).toEqual([rebuilt.opened]);
     expect(book().filter((t) => t.state === 'open')).toHaveLength(1);
   });
@@ -240,7 +240,7 @@ describe.each(BACKENDS)('a running bridge and its lease on $name', ({ url }) => 
     await vi.waitFor(() => expect(p.logs.find('the store lost its data: not trading until this bridge is rebuilt from the server')).toHaveLength(1));
     const tick = await p.bridge.tick(at);
     expect(tick.ok, tick.error?.message).toBe(true);
-    expect(tick.closed).toEqual([{ tradeId: opened, outcome: 'closed' }]);
+    expect(tick.closed).toEqual([{ tradeId: opened, outcome: 'closing' }]);
     expect(await expectAgreement(book(), await p.state.load())).toEqual([tick.opened]);
   });
 });

@@ -6,7 +6,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createClient } from '../../src/algogene/create-client.js';
+import { createClient, type AlgogeneClient } from '../../src/algogene/create-client.js';
+import type { BridgeEvents } from '../../src/journal/bridge-events.js';
 import { createHttp } from '../../src/algogene/create-http.js';
 import { createSessionTokens } from '../../src/algogene/session-tokens.js';
 import { createBridge, type Bridge } from '../../src/bridge/create-bridge.js';
@@ -75,6 +76,8 @@ export interface SimBridgeOptions {
   readonly settleMs?: number;
   /** Instead of the strategy BRIDGE_STRATEGY names. */
   readonly strategy?: Strategy;
+  /** The bridge's event sink (the journal's), made on the bridge's store and client. */
+  readonly events?: (store: Store, client: AlgogeneClient) => BridgeEvents | Promise<BridgeEvents>;
 }
 
 /**
@@ -105,6 +108,7 @@ export async function openSimBridge(env: Record<string, string | undefined>, opt
     log,
     settleMs: options.settleMs ?? config.httpTimeoutMs + 5_000,
     now: options.now,
+    events: await options.events?.(store, client),
   });
   return {
     config,

@@ -19,18 +19,19 @@ function setup(lookup: (orderRef: string) => Promise<readonly TradeRow[]>) {
 }
 
 describe('a close is journaled with the price and P&L the server reports', () => {
-  it('after close_requested, once strategy_trade shows the close', async () => {
+  it('once strategy_trade shows the close', async () => {
     let calls = 0;
     const { journal, sink, events } = setup(async (orderRef) => {
       calls += 1;
       expect(orderRef).toBe('sb.b1.a');
       return calls < 2 ? rows(0).slice(0, 1) : rows(29990.25);
     });
-    events.record({ type: 'close_requested', tradeId: '746800000001', orderRef: 'sb.b1.a', reason: 'signal', outcome: 'closed', side: 'SELL', volume: 2 });
+    events.record({ type: 'close_requested', tradeId: '746800000001', orderRef: 'sb.b1.a', reason: 'signal', outcome: 'closing', side: 'SELL', volume: 2 });
+    events.record({ type: 'close', tradeId: '746800000001', orderRef: 'sb.b1.a', reason: 'signal', side: 'SELL', volume: 2 });
     await sink.flush();
     const entries = await journal.entries();
     expect(entries.map((e) => e.type)).toEqual(['close_requested', 'close']);
-    // SELL 2 at 30000.5, bought back at 29990.25: +20.50.
+    // SELL 2 at 30000.5, bought back at 29990.25: +20.50 (computed: these rows carry no realizedPL).
     expect(entries[1]).toMatchObject({ tradeId: '746800000001', reason: 'signal', price: 29990.25, openPrice: 30000.5, realisedPnl: 20.5, openedAt: '2026-11-22T10:00:00.250Z', closedAt: '2026-11-22T10:05:00.500Z' });
   });
 
@@ -43,23 +44,24 @@ describe('a close is journaled with the price and P&L the server reports', () =>
 
   it('a server that never shows it: the close is journaled without a P&L, and says why', async () => {
     const { journal, sink, events, logs } = setup(async () => Promise.reject(new ApiError('/strategy_trade', 'not found', 404)));
-    events.record({ type: 'close_requested', tradeId: '746800000001', orderRef: 'sb.b1.a', reason: 'halt', side: 'BUY', volume: 1 });
+    events.record({ type: 'close', tradeId: '746800000001', orderRef: 'sb.b1.a', reason: 'halt', side: 'BUY', volume: 1 });
     await sink.flush();
-    const close = (await journal.entries())[1]!;
+    const close = (await journal.entries())[0]!;
     expect(close).toMatchObject({ type: 'close', reason: 'halt' });
     expect(close).not.toHaveProperty('realisedPnl');
     expect(logs.find('strategy_trade did not show the close: journaled without its price and P&L')).toHaveLength(1);
   });
 
-  it('a cancelled order has nothing to confirm', async () => {
+  it('a close that already carries its P&L, and a close request, are journaled as they are', async () => {
     let calls = 0;
     const { journal, sink, events } = setup(async () => {
       calls += 1;
       return [];
     });
-    events.record({ type: 'close_requested', tradeId: '1', orderRef: 'sb.b1.a', reason: 'signal', outcome: 'cancelled' });
+    events.record({ type: 'close_requested', tradeId: '1', orderRef: 'sb.b1.a', reason: 'signal', outcome: 'closing' });
+    events.record({ type: 'close', tradeId: '1', orderRef: 'sb.b1.a', reason: 'signal', price: 10, realisedPnl: 1 });
     await sink.flush();
     expect(calls).toBe(0);
-    expect((await journal.entries()).map((e) => e.type)).toEqual(['close_requested']);
+    expect((await journal.entries()).map((e) => e.type)).toEqual(['close_requested', 'close']);
   });
 });

@@ -37,7 +37,7 @@ describe('sma-cross on synthetic bars', () => {
   it('BUY on an uptrend, SELL on a downtrend, asking for the slow period at the interval', async () => {
     const buy = await decide(barsOf(up));
     expect(buy.signal).toEqual({ side: 'BUY' });
-    expect(buy.market.asked).toEqual([{ count: 30, interval: 'D' }]);
+    expect(buy.market.asked).toEqual([{ count: 30, interval: 'D', before: expect.any(Date) }]);
     expect((await decide(barsOf(down))).signal).toEqual({ side: 'SELL' });
   });
 
@@ -71,7 +71,7 @@ describe('sma-cross on synthetic bars', () => {
 
   it('uses BRIDGE_SMA_FAST, BRIDGE_SMA_SLOW and BRIDGE_SMA_INTERVAL', async () => {
     const { market } = await decide(barsOf(up), { BRIDGE_SMA_FAST: '5', BRIDGE_SMA_SLOW: '12', BRIDGE_SMA_INTERVAL: 'H' });
-    expect(market.asked).toEqual([{ count: 12, interval: 'H' }]);
+    expect(market.asked).toEqual([{ count: 12, interval: 'H', before: expect.any(Date) }]);
   });
 
   it('a market-data failure fails the tick', async () => {
