@@ -27,7 +27,9 @@ function parseExposition(text: string): { samples: Sample[]; types: Map<string, 
   const samples: Sample[] = [];
   const types = new Map<string, string>();
   const NAME = '[a-zA-Z_:][a-zA-Z0-9_:]*';
-  const sampleLine = new RegExp(`^(${NAME})(?:\\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\\\\n]|\\\\.)*",?)*)\\})? (-?(?:[0-9.]+(?:e[+-]?[0-9]+)?|\\+Inf|-Inf|NaN))(?: -?[0-9]+)?$`);
+  // Prometheus reads values with Go's ParseFloat, which takes NaN and Inf in any case: prom-client
+  // writes "Nan" for the event-loop lag gauges before their first sample.
+  const sampleLine = new RegExp(`^(${NAME})(?:\\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\\\\n]|\\\\.)*",?)*)\\})? (-?(?:[0-9.]+(?:e[+-]?[0-9]+)?|[+-]?Inf|NaN))(?: -?[0-9]+)?$`, 'i');
   for (const line of text.split('\n')) {
     if (line === '') continue;
     const type = new RegExp(`^# TYPE (${NAME}) (counter|gauge|histogram|summary|untyped)$`).exec(line);

@@ -33,11 +33,11 @@ describe('secrets never reach the log', () => {
   it('a failing cycle whose replies echo the key and the token writes neither', async () => {
     // The values alone, without the words "token" or "api_key", which would read as a token refusal.
     const echo = `request ${USER}/${API_KEY}/${TOKEN} failed`;
-    // Tick 1: the close gets a 500 that echoes both, then the fresh look-up's connection resets.
+    // Tick 1: the close is refused with a reason that echoes both. (A 5xx would now read as a close
+    // whose reply was lost, tracked as closing: no failure to carry the secrets.)
     api.session();
     api.opened([{ tradeId: TRACKED }]);
-    api.on('POST', '/close_orders', [500, failBody(echo)]);
-    api.fail('GET', '/opened_trades', 'ECONNRESET', 3);
+    api.on('POST', '/close_orders', [400, failBody(echo)]);
     // Tick 2: the query gets a 401 that echoes the token and the URL; the strategy throws a message with the key.
     api.on('GET', '/opened_trades', [401, failBody(`invalid token ${TOKEN} for ${BASE_URL}/opened_trades?api_key=${encodeURIComponent(API_KEY)}`)]);
     api.session();
@@ -70,7 +70,7 @@ describe('secrets never reach the log', () => {
 
     // Every tick failed, and the failures carried the secrets before redaction.
     expect(results.map((r) => r.ok)).toEqual([false, false, false]);
-    expect(results.map((r) => r.error?.name)).toEqual(['TransportError', 'StrategyError', 'ApiError']);
+    expect(results.map((r) => r.error?.name)).toEqual(['ApiError', 'StrategyError', 'TransportError']);
     expect(api.done()).toBe(true);
     expect(results.some((r) => r.error?.message.includes(TOKEN))).toBe(true);
     const written = t.logs.text();
