@@ -7,7 +7,7 @@ import { closeEvent } from '../journal/trade-events.js';
 import { closeTrade, type CloseOutcome } from './close-trade.js';
 import { findOrphans } from './find-orphans.js';
 import { locateTrade } from './locate-trade.js';
-import { intentTime, reconcileIntents } from './reconcile-intents.js';
+import { adoptLapsed, intentTime, reconcileIntents } from './reconcile-intents.js';
 import { recordClosed } from './settle-tracked.js';
 
 /**
@@ -38,6 +38,8 @@ export async function closeAll(deps: CloseAllDeps, options: { adoptOrphans?: boo
   // store: settle it first, or its trade would stay open on the account, neither tracked
   // nor reported as an orphan.
   if (doc.intents.length > 0) doc = await settleIntents(deps, doc, results);
+  // An order given up on may have filled since: what the server shows under its orderRef is closed too.
+  doc = await adoptLapsed(client, state, doc, log, now());
   for (const trade of doc.trades) {
     try {
       const result = await closeTrade(client, log, trade, undefined);

@@ -1,7 +1,7 @@
-import type { AlgogeneClient } from '../algogene/create-client.js';
+import type { AlgogeneClient, Trade } from '../algogene/create-client.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { BridgeState, BridgeStateDoc, OpenIntent, TrackedTrade } from '../store/bridge-state.js';
-import { findByOrderRef } from './locate-trade.js';
+import { accountTrades, findByOrderRef } from './locate-trade.js';
 import { recordClosed } from './settle-tracked.js';
 
 export interface ReconcileOptions {
@@ -56,11 +56,50 @@ export async function reconcileIntents(
       current = { ...current, intents: [...rest, { ...intent, checkedAt: intent.checkedAt ?? new Date(options.now).toISOString() }] };
     } else {
       log.warn({ orderRef: intent.orderRef }, 'order never reached the server: intent dropped');
-      current = { ...current, intents: rest };
+      // Dropped, not forgotten: a market order can fill long after it was placed, listed nowhere meanwhile.
+      const lapsed = [...current.lapsed, { ...intent, lapsedAt: new Date(options.now).toISOString() }].slice(-MAX_LAPSED);
+      current = { ...current, intents: rest, lapsed };
     }
     await state.save(current);
   }
   return current;
+}
+
+const MAX_LAPSED = 50;
+/** How long a dropped intent is watched for: a market order the server left unfilled this long is taken as never filled. */
+export const LAPSED_WATCH_MS = 60 * 60_000;
+
+/**
+ * Adopts the trade of a dropped intent whose order filled after all (the server is the source of
+ * truth for this bridge's orderRefs), and stops watching those older than LAPSED_WATCH_MS. One
+ * listing of the account, only while something is watched; a failed listing changes nothing and
+ * fails nothing: the next tick looks again.
+ */
+export async function adoptLapsed(client: AlgogeneClient, state: BridgeState, doc: BridgeStateDoc, log: Logger, now: number): Promise<BridgeStateDoc> {
+  if (doc.lapsed.length === 0) return doc;
+  let listed: Trade[];
+  try {
+    const { opened, pending } = await accountTrades(client);
+    listed = [...opened, ...pending];
+  } catch (error) {
+    log.warn({ watching: doc.lapsed.map((i) => i.orderRef), error: (error as Error).message }, 'could not look for the late fills of dropped orders: looking again next tick');
+    return doc;
+  }
+  const tracked = new Set(doc.trades.map((t) => t.tradeId));
+  const adopted: TrackedTrade[] = [];
+  const lapsed = doc.lapsed.filter((intent) => {
+    const trade = listed.find((t) => t.orderRef === intent.orderRef);
+    if (trade && !tracked.has(trade.tradeId)) {
+      log.warn({ orderRef: intent.orderRef, tradeId: trade.tradeId }, 'adopted the trade of an order whose reply was lost (it filled after it was given up)');
+      adopted.push({ tradeId: trade.tradeId, orderRef: intent.orderRef, side: intent.side, volume: intent.volume, instrument: intent.instrument, openedAt: new Date(now).toISOString(), status: 'open' });
+      return false;
+    }
+    return !trade && now - Date.parse(intent.lapsedAt) < LAPSED_WATCH_MS;
+  });
+  if (adopted.length === 0 && lapsed.length === doc.lapsed.length) return doc;
+  const next = { ...doc, trades: [...doc.trades, ...adopted], lapsed };
+  await state.save(next);
+  return next;
 }
 
 /** When the order was sent (or, for an intent written before sentAt existed, its tick): settleMs counts from here. */

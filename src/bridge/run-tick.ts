@@ -13,7 +13,7 @@ import { closeTrade, type CloseOutcome } from './close-trade.js';
 import { openTrade } from './open-trade.js';
 import { planTick } from './plan-tick.js';
 import { queryTracked, type TrackedQuery } from './query-tracked.js';
-import { reconcileIntents } from './reconcile-intents.js';
+import { adoptLapsed, reconcileIntents } from './reconcile-intents.js';
 import { applyRiskLimits, recentOrders } from './risk-gate.js';
 import { recordClosed, settleTracked } from './settle-tracked.js';
 
@@ -82,6 +82,11 @@ export async function runTick(deps: TickDeps, scheduledAt: Date): Promise<TickRe
   let query: TrackedQuery | undefined;
   try {
     let doc = await deps.state.load();
+    if (doc.lapsed.length > 0) {
+      const before = doc;
+      doc = await adoptLapsed(deps.client, deps.state, doc, log, now());
+      recordAdopted(collect, before, doc);
+    }
     if (doc.intents.length > 0) {
       const unsettled = doc;
       doc = await reconcileIntents(deps.client, deps.state, doc, log, { now: now(), settleMs: deps.settleMs });

@@ -25,7 +25,7 @@ export function closeEvent(trade: Pick<TrackedTrade, 'tradeId' | 'orderRef' | 's
 
 /** Records the trades that `after` tracks for an intent of `before`: orders whose reply was lost, found by their orderRef. */
 export function recordAdopted(events: BridgeEvents, before: BridgeStateDoc, after: BridgeStateDoc): void {
-  const intents = new Set(before.intents.map((i) => i.orderRef));
+  const intents = new Set([...before.intents, ...before.lapsed].map((i) => i.orderRef));
   const known = new Set(before.trades.map((t) => t.tradeId));
   for (const trade of after.trades) {
     if (intents.has(trade.orderRef) && !known.has(trade.tradeId)) events.record({ type: 'adopted', tradeId: trade.tradeId, orderRef: trade.orderRef, side: trade.side, volume: trade.volume, instrument: trade.instrument });

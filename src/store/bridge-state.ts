@@ -54,6 +54,12 @@ const openIntent = z.object({
   checkedAt: z.string().optional(),
 });
 
+/**
+ * An intent dropped after its settle window: an unfilled market order is listed nowhere, so it can
+ * still fill later. Watched for a while, and adopted if a trade with its orderRef turns up.
+ */
+const lapsedIntent = openIntent.extend({ lapsedAt: z.string() });
+
 const stateSchema = z.object({
   version: z.literal(1),
   trades: z.array(trackedTrade),
@@ -63,11 +69,13 @@ const stateSchema = z.object({
   /** The most recent trades the server showed closed (a bounded list). */
   closed: z.array(closedTrade).default([]),
   binding: binding.optional(),
+  lapsed: z.array(lapsedIntent).default([]),
 });
 
 export type TrackedTrade = z.infer<typeof trackedTrade>;
 export type OpenIntent = z.infer<typeof openIntent>;
 export type ClosedTrade = z.infer<typeof closedTrade>;
+export type LapsedIntent = z.infer<typeof lapsedIntent>;
 export type Binding = z.infer<typeof binding>;
 export type BridgeStateDoc = z.infer<typeof stateSchema>;
 
@@ -76,7 +84,7 @@ export interface BridgeState {
   save(doc: BridgeStateDoc): Promise<void>;
 }
 
-export const emptyState = (): BridgeStateDoc => ({ version: 1, trades: [], intents: [], recentOrders: [], closed: [] });
+export const emptyState = (): BridgeStateDoc => ({ version: 1, trades: [], intents: [], recentOrders: [], closed: [], lapsed: [] });
 
 /**
  * A bridge's whole record in one document, so that every change (intent in, trade in, trade out)
