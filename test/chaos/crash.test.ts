@@ -31,8 +31,18 @@ const writeCount = () => {
 
 let sim: Simulator;
 beforeAll(async () => {
-  // CHAOS_FILL_DELAY_S > 0 leaves orders pending for a while, so that kills also land around cancels.
-  sim = await startSimulator({ delayMs: DELAY_MS, fillDelayS: Number(process.env.CHAOS_FILL_DELAY_S ?? 0), seed: SEED });
+  // The server as ALGOGENE documents it: a market order fills a moment after it is placed and is listed nowhere
+  // meanwhile, a close is carried out after it is accepted, take-profit/stop-loss/holdtime close trades by
+  // themselves, a stale token is answered 400 "Invalid session!". Kills land around all of these.
+  sim = await startSimulator({
+    delayMs: DELAY_MS,
+    fillDelayS: Number(process.env.CHAOS_FILL_DELAY_S ?? 0.1),
+    pendingMarketOrders: 'unlisted',
+    closeDelayS: 0.1,
+    serverCloses: true,
+    badTokenReply: 'invalid-session',
+    seed: SEED,
+  });
 });
 afterEach(() => killStrays());
 afterAll(async () => {

@@ -24,13 +24,34 @@ const BRIDGE_ID = 'soak';
  * pending, or filling while it looks: cancels and fills race the closes, under faults. CHAOS_FILL_DELAY_S overrides.
  */
 const FILL_DELAY_S = Number(process.env.CHAOS_FILL_DELAY_S ?? 0.03);
+/** A close is carried out this long after close_orders accepted it. */
+const CLOSE_DELAY_S = 0.03;
+/**
+ * The 400-style replies the field has seen, and the lies issue 10 found: a token refused as "Invalid session!" or
+ * "Unauthorized", a 429 after the order was placed, a list that forgets a live trade once. The rate limit's own
+ * reply ("Exceed maximum access count", no Retry-After) pauses the user for 60 s of real time: its own tests cover it.
+ */
+const DOCUMENTED_FAULTS = ['invalid-session', 'unauthorized', '429-after', 'empty-list'] as const;
 /** The schedule the loop stands for: a tick a minute, as in production, on the bridge's clock. */
 const TICK_MS = 60_000;
 
 let sim: Simulator;
 let rt: SimBridge | undefined;
 beforeAll(async () => {
-  sim = await startSimulator({ failRate: FAIL_RATE, failKinds: [...FAULT_KINDS], faultPhase: 'both', seed: SEED, fillDelayS: FILL_DELAY_S });
+  sim = await startSimulator({
+    failRate: FAIL_RATE,
+    failKinds: [...FAULT_KINDS, ...DOCUMENTED_FAULTS],
+    faultPhase: 'both',
+    seed: SEED,
+    fillDelayS: FILL_DELAY_S,
+    // The server as ALGOGENE documents it: an unfilled market order is in neither list, a close is carried out
+    // after it is accepted, take-profit/stop-loss/holdtime close trades by themselves, a stale token is
+    // answered 400 "Invalid session!".
+    pendingMarketOrders: 'unlisted',
+    closeDelayS: CLOSE_DELAY_S,
+    serverCloses: true,
+    badTokenReply: 'invalid-session',
+  });
 });
 afterAll(async () => {
   await rt?.close();
@@ -121,9 +142,9 @@ describe('soak: 500 ticks under 20% random faults', () => {
     }
     expect(ok).toBeGreaterThan(0);
     expect(ledger.trades).toBeGreaterThan(0);
-    // Both ways off the account happened: closes of filled trades and cancels of pending ones.
+    // Closes of filled trades happened (an unfilled market order is listed nowhere, so nothing is cancelled).
     expect(ledger.closed).toBeGreaterThan(0);
-    if (FILL_DELAY_S > 0) expect(ledger.cancelled).toBeGreaterThan(0);
+    for (const kind of DOCUMENTED_FAULTS) expect(faults.get(`${kind}/${kind === 'invalid-session' || kind === 'unauthorized' ? 'before' : 'after'}`) ?? 0, kind).toBeGreaterThan(0);
     expectNothingLostOrDoubled(ledger);
     expect(await rt.load()).toMatchObject({ trades: [], intents: [] });
   });
