@@ -1,4 +1,5 @@
 /** `run`: the daemon on a seconds schedule, stopped by --ticks or by SIGTERM. */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bookOf, bridgeEnv, countTicks, expectStoreMatchesBooks, jsonLines, killStrays, makeWorkspace, ownSim, removeWorkspaces, runCli, spawnCli, tickLines } from './helpers.js';
 
@@ -71,8 +72,14 @@ describe.concurrent('run', () => {
     let r;
     try {
       const proc = spawnCli(['run'], { env, cwd: ws.dir });
-      // The tick has queried the tracked trade: its close and its open are still to come.
-      await proc.waitForStdout((out) => jsonLines(out).some((l) => l.msg === 'tracked trade' && l.tradeId === previous), 'the tick querying the tracked trade');
+      // The tick's close has reached the server (and waits out the delay): the close's answer and the open are still
+      // to come. (The tracked trade's query is no sign of a tick: the prefetch asks it before the moment.)
+      const closesBefore = sim.requests().byPath['/close_orders'] ?? 0;
+      const deadline = Date.now() + 20_000;
+      while ((sim.requests().byPath['/close_orders'] ?? 0) === closesBefore) {
+        if (Date.now() > deadline) throw new Error(`no close reached the server\n${proc.stdout()}`);
+        await sleep(10);
+      }
       proc.kill('SIGTERM');
       r = await proc.exited;
     } finally {
