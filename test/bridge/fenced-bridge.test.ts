@@ -113,7 +113,9 @@ describe.each(BACKENDS)('a running bridge and its lease on $name', ({ url }) => 
   let account: string;
   const book = () => sim.books().filter((t) => t.accountid === account);
   // The tests of this file run one after another on their own simulator: every request since `since` is theirs.
-  const writesOf = (since: number) => sim.requests().log.filter((e) => e.atMs >= since && ['/open_order', '/close_orders', '/cancel_orders'].includes(e.path));
+  // By the request log's sequence, not the clock: on the memory store a whole tick fits in the millisecond before.
+  const requestsSoFar = () => Math.max(0, ...sim.requests().log.map((e) => e.seq));
+  const writesOf = (since: number) => sim.requests().log.filter((e) => e.seq > since && ['/open_order', '/close_orders', '/cancel_orders'].includes(e.path));
   beforeAll(async () => {
     store = await createStore(url());
     stores.push(store);
@@ -148,7 +150,7 @@ describe.each(BACKENDS)('a running bridge and its lease on $name', ({ url }) => 
     expect(taken.opened).toBeDefined();
 
     // The holder wakes with its old view (the BUY it holds, a SELL to act on): it must neither close nor open.
-    const since = Date.now();
+    const since = requestsSoFar();
     wake('SELL');
     const woke = await stalled;
     expect(woke.ok).toBe(false);
@@ -184,7 +186,7 @@ describe.each(BACKENDS)('a running bridge and its lease on $name', ({ url }) => 
       vi.spyOn(store.states, 'put').mockRejectedValue(down),
     ];
     clock += TTL_MS + 1;
-    const since = Date.now();
+    const since = requestsSoFar();
     const refused = await p.bridge.tick(new Date());
     expect(refused.ok).toBe(false);
     expect(refused.error).toBeInstanceOf(StoreUnreachableError);
@@ -212,7 +214,7 @@ describe.each(BACKENDS)('a running bridge and its lease on $name', ({ url }) => 
     await wipe(store, bridgeId);
 
     // Read now, the record is empty: the SELL would open a second trade beside the live BUY. It is refused first.
-    const since = Date.now();
+    const since = requestsSoFar();
     const noticed = await p.bridge.tick(new Date());
     expect(noticed.ok).toBe(false);
     expect(noticed.error?.name).toBe('StoreForgotError');
