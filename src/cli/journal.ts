@@ -1,6 +1,6 @@
 import { CSV_COLUMNS, csvRow, formatEntry } from '../journal/format-entry.js';
-import { parseSince } from '../journal/parse-since.js';
 import { EXIT, type CliIo } from './cli-io.js';
+import { sinceOption } from './since-option.js';
 import { withRuntime, type CommandOptions } from './with-runtime.js';
 
 export interface JournalOptions extends CommandOptions {
@@ -11,13 +11,8 @@ export interface JournalOptions extends CommandOptions {
 
 /** `journal`: the record of every bridge (or one), oldest first, as text, JSON Lines or CSV. */
 export function journalCommand(io: CliIo, options: JournalOptions): Promise<number> {
-  let since: Date | undefined;
-  try {
-    since = options.since === undefined ? undefined : parseSince(options.since);
-  } catch (error) {
-    io.stderr.write(`config: ${(error as Error).message}\n`);
-    return Promise.resolve(EXIT.config);
-  }
+  const since = sinceOption(io, options.since);
+  if (since === null) return Promise.resolve(EXIT.config);
   // A bridge no longer configured still has its record: --bridge is not checked against the config.
   return withRuntime(io, { ...options, bridge: undefined }, { withStrategies: false, purpose: 'inspect', logTo: 'stderr' }, async ({ runtime }) => {
     const journal = runtime.record.journal;

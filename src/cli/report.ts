@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { fetchTrackRecord, type TrackRecord } from '../algogene/track-record.js';
-import { parseSince } from '../journal/parse-since.js';
 import { buildReport, type BridgeReport } from '../report/build-report.js';
 import { computeFigures } from '../report/compute-figures.js';
 import { renderEquitySvg } from '../report/render-equity-svg.js';
 import { EXIT, type CliIo } from './cli-io.js';
+import { sinceOption } from './since-option.js';
 import { withRuntime, type CommandOptions } from './with-runtime.js';
 
 export interface ReportOptions extends CommandOptions {
@@ -15,13 +15,8 @@ export interface ReportOptions extends CommandOptions {
 
 /** `report`: the track record from the journal, per bridge and in total, beside ALGOGENE's figures for each account. */
 export function reportCommand(io: CliIo, options: ReportOptions): Promise<number> {
-  let since: Date | undefined;
-  try {
-    since = options.since === undefined ? undefined : parseSince(options.since);
-  } catch (error) {
-    io.stderr.write(`config: ${(error as Error).message}\n`);
-    return Promise.resolve(EXIT.config);
-  }
+  const since = sinceOption(io, options.since);
+  if (since === null) return Promise.resolve(EXIT.config);
   return withRuntime(io, { ...options, bridge: undefined }, { withStrategies: false, purpose: 'inspect', logTo: 'stderr' }, async ({ runtime, config, log }) => {
     const entries = await runtime.record.journal.entries({ bridge: options.bridge, since });
     const configured = config.bridges.filter((b) => options.bridge === undefined || b.id === options.bridge);
