@@ -49,16 +49,13 @@ export async function locateTrade(client: AlgogeneClient, tracked: { tradeId: st
 }
 
 /**
- * A trade whose close was submitted: it was open when closed, so it cannot be pending; its close
- * is confirmed by strategy_trade, asked beside the open list (one round trip, not three).
+ * A trade whose close was submitted: it was open when closed, so it is not looked for among the
+ * pending orders; once the open list no longer shows it, strategy_trade confirms its close.
  */
 export async function locateClosing(client: AlgogeneClient, tracked: { tradeId: string; orderRef: string }, lists: AccountLists = accountLists(client)): Promise<Location> {
-  const closeAsked = closeOf(client, tracked);
-  // Settled here as well, so that a failed strategy_trade never goes unhandled while the list is awaited.
-  closeAsked.catch(() => undefined);
   const open = (await lists.opened()).find((t) => t.tradeId === tracked.tradeId);
   if (open) return { where: 'open', trade: open };
-  const close = await closeAsked;
+  const close = await closeOf(client, tracked);
   if (close) return close;
   // Not listed and no close recorded: the full look-up decides (the pending list, query_order).
   return locateTrade(client, tracked, lists);

@@ -13,9 +13,10 @@ export interface TrackedQuery {
 /**
  * Asks the server about every tracked trade (closing ones too: their close is confirmed here) at
  * once and logs what it shows. The account's lists are asked once for all of them, and a closing
- * trade's close is looked up beside them: in the steady state (one trade open, the one closed
- * last tick awaiting confirmation) that is one round trip of two calls. A failed look-up is not
- * a failed tick: the trade is simply not known, and nothing is concluded from it.
+ * trade gone from the open list is confirmed by its strategy_trade rows alone: in the steady state
+ * (one trade open, the one closed last tick awaiting confirmation) that is two calls where one
+ * question per list per trade took five. A failed look-up is not a failed tick: the trade is
+ * simply not known, and nothing is concluded from it.
  */
 export function queryTracked(client: AlgogeneClient, trades: readonly TrackedTrade[], log: Logger, known = new Map<string, Location>()): TrackedQuery {
   const lists = accountLists(client);
