@@ -36,13 +36,15 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
               me: runtime.identity,
               log,
               // The journal of a bridge that moved here was written elsewhere meanwhile: read its head again.
-              // Only the holder writes a chain, so a release or a loss is not journaled here: the next
-              // holder's 'acquired' entry (naming it) says the bridge moved.
+              // Only the holder writes a chain (the store refuses anyone else), so a release or a loss is not
+              // journaled here: the next holder's 'acquired' entry (naming it) says the bridge moved.
               onChange: (id, change) => {
                 if (change !== 'acquired' || !runtime.identity) return;
                 runtime.record.journal.resync(id);
                 runtime.record.events.forBridge(id).record({ type: 'lease', change, holder: `${runtime.identity.pid}@${runtime.identity.host}` });
               },
+              // Closes still being confirmed are journaled before the lease goes, not refused after it.
+              beforeRelease: (id) => runtime.record.events.settle(id, config.httpTimeoutMs),
             })
           : undefined;
     } catch (error) {
