@@ -4,6 +4,7 @@ import { runWorker } from '../bridge/run-worker.js';
 import { ConfigError } from '../config-error.js';
 import { heldLeases } from '../fleet/held-leases.js';
 import { openFleet } from '../fleet/open-fleet.js';
+import { createTakeOverReport } from '../fleet/report-take-over.js';
 import { prepareRunHttp } from '../http/serve-run.js';
 import { FenceError } from '../store/fence-error.js';
 import { EXIT, type CliIo } from './cli-io.js';
@@ -25,6 +26,11 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
       return EXIT.config;
     }
     let fleet;
+    const tookOver = createTakeOverReport({
+      schedules: new Map(runtime.bridges.map((b) => [b.id, b.config.schedule])),
+      log: log.child({ module: 'fleet', fleet: fleetName }),
+      count: (id, moments) => http.observe.metrics.missedMoments(id, moments),
+    });
     try {
       fleet =
         fleetName !== undefined && runtime.identity
@@ -38,10 +44,11 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
               // The journal of a bridge that moved here was written elsewhere meanwhile: read its head again.
               // Only the holder writes a chain (the store refuses anyone else), so a release or a loss is not
               // journaled here: the next holder's 'acquired' entry (naming it) says the bridge moved.
-              onChange: (id, change) => {
+              onChange: (id, change, detail) => {
                 if (change !== 'acquired' || !runtime.identity) return;
                 runtime.record.journal.resync(id);
                 runtime.record.events.forBridge(id).record({ type: 'lease', change, holder: `${runtime.identity.pid}@${runtime.identity.host}` });
+                if (detail?.died) tookOver(id, detail.died);
               },
               // Closes still being confirmed are journaled before the lease goes, not refused after it.
               beforeRelease: (id) => runtime.record.events.settle(id, config.httpTimeoutMs),
@@ -123,6 +130,7 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
     } finally {
       clearInterval(renewal);
       await fleet?.stop();
+      tookOver.close();
       await served.stop();
     }
     log.info('signal-bridge stopped');

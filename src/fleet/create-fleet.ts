@@ -4,7 +4,7 @@ import type { Bridge } from '../bridge/create-bridge.js';
 import { createLimiter } from '../bridge/create-limiter.js';
 import { LeaseLostError } from '../bridge/lease-lost-error.js';
 import type { Logger } from '../logging/create-logger.js';
-import type { BridgeLease } from '../store/bridge-lease.js';
+import type { BridgeLease, LeaseHolder } from '../store/bridge-lease.js';
 import { assignBridges } from './assign-bridges.js';
 import type { FleetMember, FleetMembership } from './fleet-membership.js';
 
@@ -23,7 +23,7 @@ export interface FleetOptions {
   readonly settleMs?: number;
   readonly now?: () => number;
   /** Each change of what this instance holds, for the journal (which must read a moved bridge's chain again). */
-  readonly onChange?: (bridgeId: string, change: 'acquired' | 'released' | 'lost') => void;
+  readonly onChange?: (bridgeId: string, change: 'acquired' | 'released' | 'lost', detail?: { readonly died?: LeaseHolder }) => void;
   /**
    * Before a lease is given up (a hand-over, a stop), while it still fences the bridge's writes:
    * what this instance still has to write for the bridge (its journal) is written now.
@@ -121,7 +121,7 @@ export function createFleet(options: FleetOptions): Fleet {
     if (got.ok) {
       held.set(id, { at: now() });
       retryAt.delete(id);
-      options.onChange?.(id, 'acquired');
+      options.onChange?.(id, 'acquired', got.died ? { died: got.died } : undefined);
       if (waited) log.info({ bridge: id }, 'fleet: took over bridge');
       else taken.push(id);
       return;

@@ -7,7 +7,7 @@
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { killStrays, removeWorkspaces, runCli } from '../e2e/helpers.js';
+import { jsonLines, killStrays, removeWorkspaces, runCli, tickLines } from '../e2e/helpers.js';
 import { fleetLines, startFleetHarness } from './fleet-harness.js';
 
 afterAll(() => {
@@ -43,6 +43,19 @@ describe('run --fleet', () => {
       // A bridge's chain is written by its lease's holder only (the store refuses anyone else), and a hand-over
       // writes what is pending first: no journal write fails, none clashes with the next holder's.
       expect(report.journalFailures).toEqual([]);
+      // The bridges of the killed instance were taken over with a warning that counts the moments they missed
+      // (first and last): none of those moments was ticked anywhere. Only the first may have run just before the
+      // kill, as the record of a bridge's last tick rides on its lease's renewals.
+      const tickedAnywhere = new Set(fleet.instances.flatMap((i) => tickLines(i.proc.stdout()).map((l) => `${l.bridge} ${l.scheduledAt}`)));
+      const takeOvers = fleet.instances.flatMap((i) => jsonLines(i.proc.stdout()).filter((l) => /^fleet: took over a bridge whose instance stopped/.test(String(l.msg))));
+      console.log(`fleet short: ${takeOvers.length} bridges taken over from the killed instance, missed moments ${takeOvers.map((l) => l.missed).join(',')}`);
+      expect(takeOvers.length).toBeGreaterThan(0);
+      for (const line of takeOvers) {
+        expect(line, JSON.stringify(line)).toMatchObject({ level: 40, previous: expect.stringMatching(new RegExp(`^${a.proc.child.pid}@`)), missed: expect.any(Number) });
+        const [first, last] = [Date.parse(String(line.first)), Date.parse(String(line.last))];
+        expect(line.missed).toBe((last - first) / 1_000 + 1);
+        for (let t = first + 1_000; t <= last; t += 1_000) expect(tickedAnywhere.has(`${line.bridge} ${new Date(t).toISOString()}`), `${line.bridge} ${new Date(t).toISOString()} counted missed`).toBe(false);
+      }
       // Every instance ticked, and the fleet ran most moments (the starts and the kill cost a few seconds).
       expect(fleet.instances.every((i) => i.proc.stdout().includes('"msg":"tick"'))).toBe(true);
       expect(report.ticked).toBeGreaterThan(12 * 25);
