@@ -4,6 +4,7 @@ import { runWorker } from '../bridge/run-worker.js';
 import { ConfigError } from '../config-error.js';
 import { heldLeases } from '../fleet/held-leases.js';
 import { openFleet } from '../fleet/open-fleet.js';
+import { readFleet } from '../fleet/read-fleet.js';
 import { createTakeOverReport } from '../fleet/report-take-over.js';
 import { prepareRunHttp } from '../http/serve-run.js';
 import { FenceError } from '../store/fence-error.js';
@@ -73,7 +74,17 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
     try {
       // In a fleet, readiness and metrics look at the leases this instance holds, not at the others'.
       const seen = fleet ? { ...runtime, leases: heldLeases(runtime.leases, fleet.isMine) } : runtime;
-      served = await http.start({ config, runtime: seen, log, secrets, instance: runtime.identity?.instance, runsHere: fleet && ((id) => fleet.isMine(id)) });
+      const ids = runtime.bridges.map((b) => b.id);
+      served = await http.start({
+        config,
+        runtime: seen,
+        log,
+        secrets,
+        instance: runtime.identity?.instance,
+        runsHere: fleet && ((id) => fleet.isMine(id)),
+        // /api/bridges says which instance runs each bridge, as `status` does: from the store, not from this instance's view.
+        fleet: fleet && fleetName !== undefined ? { name: fleetName, read: () => readFleet(runtime.store, ids, fleetName) } : undefined,
+      });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       for (const problem of error.problems) io.stderr.write(`config: ${secrets.redact(problem)}\n`);

@@ -89,6 +89,30 @@ describe('run --fleet', () => {
         const reply = await fetch(`http://127.0.0.1:${port}/readyz`);
         expect(reply.status, await reply.text()).toBe(200);
       }
+      // Each instance's /api/bridges names, for every bridge, the instance that runs it (this one or the other), and
+      // the fleet's two members: the same answer from both.
+      const pids = [a!, b!].map((i) => i.proc.child.pid);
+      const runBy = new Map<string, number | undefined>();
+      for (const port of ports) {
+        const reply = await fetch(`http://127.0.0.1:${port}/api/bridges`);
+        expect(reply.status).toBe(200);
+        const doc = (await reply.json()) as { bridges: { id: string; runBy?: { pid: number; host: string; instance: string } | null }[]; fleet?: { name: string; members: { pid: number }[] } };
+        expect(doc.fleet?.name).toBe(fleet.env.BRIDGE_FLEET);
+        expect(doc.fleet?.members.map((m) => m.pid).sort()).toEqual([...pids].sort());
+        expect(doc.bridges.map((x) => x.id).sort()).toEqual([...fleet.ids].sort());
+        for (const bridge of doc.bridges) {
+          expect(pids, `runner of ${bridge.id}`).toContain(bridge.runBy?.pid);
+          if (runBy.has(bridge.id)) expect(bridge.runBy?.pid).toBe(runBy.get(bridge.id));
+          runBy.set(bridge.id, bridge.runBy?.pid);
+        }
+      }
+      expect([...runBy.values()].filter((pid) => pid === pids[0])).toHaveLength(2);
+      // status, as text: the fleet's members, and under each bridge the process that runs it.
+      const text = await runCli(['status'], { env: fleet.env, cwd: fleet.ws.dir });
+      expect(text.code, text.stderr).toBe(0);
+      expect(text.stdout).toContain(`fleet ${fleet.env.BRIDGE_FLEET}: 2 live instance(s)`);
+      for (const pid of pids) expect(text.stdout).toMatch(new RegExp(`^  ${pid}@\\S+ \\(instance [0-9a-f-]+, since [^)]+\\): \\d+ bridge\\(s\\)$`, 'm'));
+      for (const id of fleet.ids) expect(text.stdout).toMatch(new RegExp(`^bridge ${id} .*\\n  run by (${pids.join('|')})@`, 'm'));
       await fleet.stop(a!);
       await fleet.stop(b!);
     } finally {
