@@ -16,6 +16,7 @@ import { createBridgeControl } from './bridge-control.js';
 import { createMetrics, type Metrics } from './create-metrics.js';
 import { createServer } from './create-server.js';
 import type { JournalProvider } from './describe-bridge.js';
+import type { BridgeRouteDeps } from './bridge-routes.js';
 import { createTickHistory } from './tick-history.js';
 import { createTradeWatch } from './trade-watch.js';
 
@@ -35,7 +36,7 @@ export interface RunHttp {
   /** For openRuntime: count the API calls, gate the strategies (halt), find the webhooks. */
   readonly observe: { readonly metrics: Metrics; readonly wrapStrategy: (bridge: Config['bridges'][number], strategy: Strategy) => Strategy };
   /** Serves on BRIDGE_HTTP_HOST:PORT (nothing with port 0). Throws ConfigError when it cannot. */
-  start(ctx: { config: Config; runtime: Runtime; log: Logger; secrets: Secrets; instance?: string; journal?: JournalProvider; runsHere?: (bridgeId: string) => boolean }): Promise<ServedRun>;
+  start(ctx: { config: Config; runtime: Runtime; log: Logger; secrets: Secrets; instance?: string; journal?: JournalProvider; runsHere?: (bridgeId: string) => boolean; fleet?: BridgeRouteDeps['fleet'] }): Promise<ServedRun>;
 }
 
 export interface ServedRun {
@@ -65,7 +66,7 @@ export function prepareRunHttp(): RunHttp {
         return control.gate(bridge.id, bridge.policy, strategy);
       },
     },
-    async start({ config, runtime, log, secrets, instance, journal, runsHere }) {
+    async start({ config, runtime, log, secrets, instance, journal, runsHere, fleet }) {
       control.attach(runtime.bridges, runtime.leases, log);
       const history = createTickHistory();
       const watch = createTradeWatch({
@@ -114,6 +115,7 @@ export function prepareRunHttp(): RunHttp {
         journal: journal ?? journalOf(runtime),
         signals,
         runsHere,
+        fleet,
       });
       try {
         await app.listen({ host, port });

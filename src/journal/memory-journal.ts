@@ -1,12 +1,17 @@
-import { JournalConflictError, parseStored, type JournalBackend } from './journal-backend.js';
+import { fenceMatches } from '../store/state-cells.js';
+import { fenceRefusal, JournalConflictError, parseStored, type JournalBackend } from './journal-backend.js';
 
 /** The raw text of each entry, per bridge: tests tamper with it as one would with a file. */
 export interface MemoryJournal extends JournalBackend {
   readonly raw: Map<string, string[]>;
 }
 
-/** memory://: entries live as long as the journal object (tests, the demo). Stored as text, as the other backends do. */
-export function memoryJournal(): MemoryJournal {
+/**
+ * memory://: entries live as long as the journal object (tests, the demo). Stored as text, as the
+ * other backends do. `leases` is the memory store's map, where its lease records live: a fenced
+ * append checks it and writes in one synchronous step.
+ */
+export function memoryJournal(leases: ReadonlyMap<string, string> = new Map()): MemoryJournal {
   const raw = new Map<string, string[]>();
   // Each bridge's stored seq -> hash, so that an append checks its seq without parsing the whole chain.
   const stored = new Map<string, Map<number, string>>();
@@ -27,7 +32,9 @@ export function memoryJournal(): MemoryJournal {
   };
   return {
     raw,
-    async append(entry) {
+    async append(entry, fence) {
+      const verdict = fence ? fenceMatches(leases.get(fence.key), fence) : 'ok';
+      if (fence && verdict !== 'ok') throw fenceRefusal(verdict, entry, fence);
       const index = seqs(entry.bridge);
       const existing = index.get(entry.seq);
       if (existing !== undefined) {
