@@ -8,12 +8,12 @@ export function percentile(values: readonly number[], p: number): number {
 
 export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-/** Samples this process's RSS every few ms while `work` runs; returns its result and the peak. */
+/** Samples this process's RSS every 50 ms while `work` runs; returns its result and the peak. */
 export async function withPeakRss<T>(work: () => Promise<T>): Promise<{ value: T; peakRssMb: number }> {
   let peak = process.memoryUsage.rss();
   const timer = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage.rss());
-  }, 5);
+  }, 50);
   try {
     const value = await work();
     peak = Math.max(peak, process.memoryUsage.rss());
