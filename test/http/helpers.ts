@@ -10,6 +10,7 @@ import { openRuntime, type Runtime } from '../../src/cli/open-runtime.js';
 import { loadConfig } from '../../src/config.js';
 import { loadStrategyCatalog } from '../../src/strategy/strategy-catalog.js';
 import type { BridgeRouteDeps } from '../../src/http/bridge-routes.js';
+import type { Metrics } from '../../src/http/create-metrics.js';
 import { prepareRunHttp, type ServedRun } from '../../src/http/serve-run.js';
 import type { Simulator } from '../../src/sim/index.js';
 import type { Strategy } from '../../src/strategy/types.js';
@@ -22,6 +23,8 @@ export const TOKEN = 'http-test-token-6d1f0c2b9a8e7d3c';
 export interface Served {
   readonly runtime: Runtime;
   readonly served: ServedRun;
+  /** What /metrics shows: run feeds the worker's moments into it. */
+  readonly metrics: Metrics;
   readonly logs: CapturedLog;
   readonly url: string;
   readonly account: string;
@@ -80,6 +83,7 @@ export async function openServed(sim: Simulator, options: { env?: Record<string,
   return {
     runtime,
     served,
+    metrics: http.observe.metrics,
     logs,
     url: served.url,
     account,
