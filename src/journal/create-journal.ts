@@ -3,10 +3,7 @@ import type { Store } from '../store/create-store.js';
 import { parseEvent, type JournalEntry, type JournalEvent } from './events.js';
 import { GENESIS, hashEntry } from './hash-entry.js';
 import type { JournalBackend } from './journal-backend.js';
-import { memoryJournal } from './memory-journal.js';
-import { redisJournal } from './redis-journal.js';
-import { sqliteJournal } from './sqlite-journal.js';
-import { verifyChain, type ChainCheck } from './verify-chain.js';
+import type { ChainCheck } from './verify-chain.js';
 
 export interface Journal {
   /**
@@ -33,8 +30,15 @@ export interface JournalOptions {
 
 /** The journal on the store's own database: a table on SQLite, a stream per bridge on Redis, an array on memory. */
 export async function createJournal(store: Store, options: JournalOptions = {}): Promise<Journal> {
-  const backend = store.backend.kind === 'sqlite' ? await sqliteJournal(store.backend.query) : store.backend.kind === 'redis' ? redisJournal(store.backend.client) : memoryJournal();
-  return journalOn(backend, options);
+  // Only the backend of the store in use is loaded: every command opens a journal, at start-up.
+  const { backend } = store;
+  const journal =
+    backend.kind === 'sqlite'
+      ? await (await import('./sqlite-journal.js')).sqliteJournal(backend.query)
+      : backend.kind === 'redis'
+        ? (await import('./redis-journal.js')).redisJournal(backend.client)
+        : (await import('./memory-journal.js')).memoryJournal();
+  return journalOn(journal, options);
 }
 
 export function journalOn(backend: JournalBackend, options: JournalOptions = {}): Journal {
@@ -103,6 +107,8 @@ export function journalOn(backend: JournalBackend, options: JournalOptions = {})
     },
     bridges: () => backend.bridges(),
     async verify(bridge) {
+      // Only `journal verify` asks: no other command loads the checker.
+      const { verifyChain } = await import('./verify-chain.js');
       const ids = bridge === undefined ? await backend.bridges() : [bridge];
       return Promise.all(ids.map(async (id) => verifyChain(id, await backend.read(id))));
     },
