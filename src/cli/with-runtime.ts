@@ -41,8 +41,8 @@ export interface RuntimeSetup {
   readonly standby?: boolean;
   /** run --fleet (BRIDGE_FLEET does the same): leases are taken by the fleet, not at start. */
   readonly fleet?: (config: Config) => boolean;
-  /** run's metrics and halts: counted and gated from outside the client and the strategies. */
-  readonly observe?: Pick<RuntimeOptions, 'metrics' | 'wrapStrategy'>;
+  /** run's metrics and halts: counted and gated from outside the client and the strategies (what is needed depends on the config). */
+  readonly observe?: (config: Config) => Promise<Pick<RuntimeOptions, 'metrics' | 'wrapStrategy'>>;
   /** close: another process holds a bridge; answers the exit code, or undefined to refuse as usual. */
   readonly onLeaseHeld?: (error: LeaseHeldError, ctx: { config: Config; secrets: Secrets }) => Promise<number | undefined>;
 }
@@ -91,7 +91,7 @@ export async function withRuntime(io: CliIo, options: CommandOptions, setup: Run
   let runtime: Runtime;
   try {
     runtime = await openRuntime(config, {
-      ...setup.observe,
+      ...(await setup.observe?.(config)),
       log,
       secrets,
       env,
