@@ -149,6 +149,8 @@ export function createBridge(deps: BridgeDeps): Bridge {
       ahead = undefined;
       const tickLog = event ? log.child({ trigger: 'event' }) : log;
       const result = await runTick({ bridge: config, client, state, strategy: deps.strategy, market, log: tickLog, dryRun: deps.dryRun, now: deps.now, settleMs: deps.settleMs, prefetched, binding: deps.binding, events }, scheduledAt);
+      // For whoever takes the bridge over should this process die: the moments missed count from here.
+      if (!event) deps.lease?.ticked(scheduledAt);
       // A refused write or a lease found lost mid-tick stops the bridge, whatever the tick made of it.
       const lost = guard.lost();
       if (lost) journalLost(lost);

@@ -6,6 +6,7 @@ import type { Secrets } from '../logging/secrets.js';
 import { createAlerts, type Alerts } from '../notify/create-alerts.js';
 import { createChannels } from '../notify/create-channels.js';
 import { createNotifier, type Notifier, type NotifierOptions } from '../notify/create-notifier.js';
+import type { BridgeLease } from '../store/bridge-lease.js';
 import type { Store } from '../store/create-store.js';
 
 /** The record and the voice of a runtime: journal, event sink, notifier and its rules. */
@@ -26,9 +27,15 @@ const DRAIN_MS = 3_000;
  * this process holds the lease of, records the start (and alerts on real mode) and applies the
  * retention setting: only the one writer of a chain may archive it.
  */
-export async function openRecord(config: Config, store: Store, deps: { log: Logger; secrets: Secrets; leased: readonly string[]; tookOver?: ReadonlyMap<string, string>; onNotification?: NotifierOptions['onOutcome'] }): Promise<Record> {
+export async function openRecord(
+  config: Config,
+  store: Store,
+  deps: { log: Logger; secrets: Secrets; leased: readonly string[]; leases?: ReadonlyMap<string, BridgeLease>; tookOver?: ReadonlyMap<string, string>; onNotification?: NotifierOptions['onOutcome'] },
+): Promise<Record> {
   const log = deps.log.child({ module: 'journal' });
-  const journal = await createJournal(store);
+  // A bridge's chain is fenced by its lease, as its state is: a process that lost it cannot append.
+  const { leases } = deps;
+  const journal = await createJournal(store, { leaseOf: leases && ((id) => leases.get(id)) });
   const notifier = createNotifier({ channels: createChannels(config.notify, deps.secrets), secrets: deps.secrets, log: deps.log.child({ module: 'notify' }), dedupeMs: config.notify.dedupeMinutes * 60_000, onOutcome: deps.onNotification });
   const alerts = createAlerts(notifier, { failuresInRow: config.notify.failuresInRow, trades: config.notify.trades });
   const events = createEventSink({ journal, observer: alerts, log });

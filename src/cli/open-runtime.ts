@@ -130,7 +130,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
       const refused = taken.find((t) => t.status === 'rejected');
       if (refused) throw refused.reason;
     }
-    const record = await openRecord(config, store, { log, secrets, leased: options.fleet ? [] : [...leases.keys()], tookOver, onNotification: options.metrics && ((outcome, channel) => options.metrics?.notification(outcome, channel)) });
+    const record = await openRecord(config, store, { log, secrets, leased: options.fleet ? [] : [...leases.keys()], leases, tookOver, onNotification: options.metrics && ((outcome, channel) => options.metrics?.notification(outcome, channel)) });
     closers.unshift(() => record.close());
     // Only run counts calls (for /metrics): the other commands never load the counting wrapper.
     const instrument = options.metrics && { metrics: options.metrics, ...(await import('../http/instrument-client.js')) };

@@ -4,6 +4,8 @@ import { runWorker } from '../bridge/run-worker.js';
 import { ConfigError } from '../config-error.js';
 import { heldLeases } from '../fleet/held-leases.js';
 import { openFleet } from '../fleet/open-fleet.js';
+import { readFleet } from '../fleet/read-fleet.js';
+import { createTakeOverReport } from '../fleet/report-take-over.js';
 import { prepareRunHttp } from '../http/serve-run.js';
 import { FenceError } from '../store/fence-error.js';
 import { EXIT, type CliIo } from './cli-io.js';
@@ -25,6 +27,11 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
       return EXIT.config;
     }
     let fleet;
+    const tookOver = createTakeOverReport({
+      schedules: new Map(runtime.bridges.map((b) => [b.id, b.config.schedule])),
+      log: log.child({ module: 'fleet', fleet: fleetName }),
+      count: (id, moments) => http.metrics()?.missedMoments(id, moments),
+    });
     try {
       fleet =
         fleetName !== undefined && runtime.identity
@@ -36,13 +43,16 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
               me: runtime.identity,
               log,
               // The journal of a bridge that moved here was written elsewhere meanwhile: read its head again.
-              // Only the holder writes a chain, so a release or a loss is not journaled here: the next
-              // holder's 'acquired' entry (naming it) says the bridge moved.
-              onChange: (id, change) => {
+              // Only the holder writes a chain (the store refuses anyone else), so a release or a loss is not
+              // journaled here: the next holder's 'acquired' entry (naming it) says the bridge moved.
+              onChange: (id, change, detail) => {
                 if (change !== 'acquired' || !runtime.identity) return;
                 runtime.record.journal.resync(id);
                 runtime.record.events.forBridge(id).record({ type: 'lease', change, holder: `${runtime.identity.pid}@${runtime.identity.host}` });
+                if (detail?.died) tookOver(id, detail.died);
               },
+              // Closes still being confirmed are journaled before the lease goes, not refused after it.
+              beforeRelease: (id) => runtime.record.events.settle(id, config.httpTimeoutMs),
             })
           : undefined;
     } catch (error) {
@@ -64,7 +74,17 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
     try {
       // In a fleet, readiness and metrics look at the leases this instance holds, not at the others'.
       const seen = fleet ? { ...runtime, leases: heldLeases(runtime.leases, fleet.isMine) } : runtime;
-      served = await http.start({ config, runtime: seen, log, secrets, instance: runtime.identity?.instance, runsHere: fleet && ((id) => fleet.isMine(id)) });
+      const ids = runtime.bridges.map((b) => b.id);
+      served = await http.start({
+        config,
+        runtime: seen,
+        log,
+        secrets,
+        instance: runtime.identity?.instance,
+        runsHere: fleet && ((id) => fleet.isMine(id)),
+        // /api/bridges says which instance runs each bridge, as `status` does: from the store, not from this instance's view.
+        fleet: fleet && fleetName !== undefined ? { name: fleetName, read: () => readFleet(runtime.store, ids, fleetName) } : undefined,
+      });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       for (const problem of error.problems) io.stderr.write(`config: ${secrets.redact(problem)}\n`);
@@ -121,6 +141,7 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
     } finally {
       clearInterval(renewal);
       await fleet?.stop();
+      tookOver.close();
       await served.stop();
     }
     log.info('signal-bridge stopped');

@@ -4,7 +4,7 @@ import type { Bridge } from '../bridge/create-bridge.js';
 import { createLimiter } from '../bridge/create-limiter.js';
 import { LeaseLostError } from '../bridge/lease-lost-error.js';
 import type { Logger } from '../logging/create-logger.js';
-import type { BridgeLease } from '../store/bridge-lease.js';
+import type { BridgeLease, LeaseHolder } from '../store/bridge-lease.js';
 import { assignBridges } from './assign-bridges.js';
 import type { FleetMember, FleetMembership } from './fleet-membership.js';
 
@@ -23,7 +23,12 @@ export interface FleetOptions {
   readonly settleMs?: number;
   readonly now?: () => number;
   /** Each change of what this instance holds, for the journal (which must read a moved bridge's chain again). */
-  readonly onChange?: (bridgeId: string, change: 'acquired' | 'released' | 'lost') => void;
+  readonly onChange?: (bridgeId: string, change: 'acquired' | 'released' | 'lost', detail?: { readonly died?: LeaseHolder }) => void;
+  /**
+   * Before a lease is given up (a hand-over, a stop), while it still fences the bridge's writes:
+   * what this instance still has to write for the bridge (its journal) is written now.
+   */
+  readonly beforeRelease?: (bridgeId: string) => Promise<void>;
 }
 
 export interface Fleet {
@@ -91,9 +96,15 @@ export function createFleet(options: FleetOptions): Fleet {
     if (ticking.has(id) || !held.has(id)) return;
     held.delete(id);
     handing.delete(id);
-    await leases.get(id)?.release().catch(() => {});
+    await release(id);
     options.onChange?.(id, 'released');
     log.info({ bridge: id, to }, 'fleet: bridge handed over');
+  }
+
+  /** No tick runs for it any more (it left `held`): its last writes go out under its lease, then the lease. */
+  async function release(id: string): Promise<void> {
+    await options.beforeRelease?.(id).catch((error: Error) => log.warn({ bridge: id, error: error.message }, 'fleet: could not finish the bridge\'s writes before handing it over'));
+    await leases.get(id)?.release().catch(() => {});
   }
 
   async function acquire(id: string, taken: string[]): Promise<void> {
@@ -110,7 +121,7 @@ export function createFleet(options: FleetOptions): Fleet {
     if (got.ok) {
       held.set(id, { at: now() });
       retryAt.delete(id);
-      options.onChange?.(id, 'acquired');
+      options.onChange?.(id, 'acquired', got.died ? { died: got.died } : undefined);
       if (waited) log.info({ bridge: id }, 'fleet: took over bridge');
       else taken.push(id);
       return;
@@ -233,11 +244,9 @@ export function createFleet(options: FleetOptions): Fleet {
       await current;
       await membership.leave(me.instance).catch((error: Error) => log.warn({ error: error.message }, 'fleet: could not remove this instance (its heartbeat expires by itself)'));
       const released = [...held.keys()].filter((id) => !ticking.has(id));
-      await Promise.all(released.map((id) => limit(async () => leases.get(id)?.release().catch(() => {}))));
-      for (const id of released) {
-        held.delete(id);
-        options.onChange?.(id, 'released');
-      }
+      for (const id of released) held.delete(id);
+      await Promise.all(released.map((id) => limit(() => release(id))));
+      for (const id of released) options.onChange?.(id, 'released');
       log.info({ count: released.length }, 'fleet: released every bridge and left');
     },
     snapshot: () => ({ members, mine: [...held.keys()].sort() }),

@@ -15,6 +15,7 @@ export interface OpenFleetOptions {
   readonly me: { readonly instance: string; readonly host: string; readonly pid: number };
   readonly log: Logger;
   readonly onChange?: FleetOptions['onChange'];
+  readonly beforeRelease?: FleetOptions['beforeRelease'];
 }
 
 /** The fleet of `run --fleet` on the store's Redis: membership needs keys that expire on the server's clock. */
@@ -38,5 +39,6 @@ export function openFleet(options: OpenFleetOptions): Fleet {
     intervalMs: (id) => intervals.get(id) ?? 60_000,
     log: options.log.child({ module: 'fleet', fleet: options.name }),
     onChange: options.onChange,
+    beforeRelease: options.beforeRelease,
   });
 }

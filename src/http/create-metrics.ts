@@ -16,6 +16,8 @@ export interface Metrics {
   /** A notification sent or dropped: the seam for the notifier (src/notify). */
   notification(outcome: 'sent' | 'dropped', channel?: string): void;
   trades(bridgeId: string, open: number, unrealizedPL: number | undefined): void;
+  /** Scheduled moments of the bridge that no tick ran for (found when it was taken over from an instance that died). */
+  missedMoments(bridgeId: string, moments: number): void;
   /** Sampled at each scrape: 1 while this process holds the bridge's lease. */
   leaseHeld(read: () => Iterable<[bridgeId: string, held: boolean]>): void;
 }
@@ -36,6 +38,7 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
   const unrealized = new Gauge({ name: 'signal_bridge_unrealized_pl', help: "Unrealised P&L of the bridge's trades, as last seen on the server", labelNames: ['bridge'], registers });
   const renewals = new Counter({ name: 'signal_bridge_token_renewals_total', help: 'Session tokens obtained', labelNames: ['user'], registers });
   const rateLimited = new Counter({ name: 'signal_bridge_rate_limited_total', help: 'API calls answered 429 (the caller paused or failed)', labelNames: ['endpoint'], registers });
+  const missed = new Counter({ name: 'signal_bridge_missed_moments_total', help: 'Scheduled moments no tick ran for, counted by the instance that took the bridge over from one that died', labelNames: ['bridge'], registers });
   const notifications = new Counter({ name: 'signal_bridge_notifications_total', help: 'Notifications sent or dropped', labelNames: ['outcome', 'channel'], registers });
   let leases: (() => Iterable<[string, boolean]>) | undefined;
   new Gauge({
@@ -70,6 +73,7 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
       if (pl === undefined) unrealized.remove({ bridge });
       else unrealized.set({ bridge }, pl);
     },
+    missedMoments: (bridge, moments) => missed.inc({ bridge }, moments),
     leaseHeld(read) {
       leases = read;
     },

@@ -5,7 +5,7 @@ import type { BridgeLease } from '../store/bridge-lease.js';
 import type { SignalEndpoint } from '../strategy/types.js';
 import { registerActionRoutes } from './action-routes.js';
 import type { BridgeControl } from './bridge-control.js';
-import { registerBridgeRoutes } from './bridge-routes.js';
+import { registerBridgeRoutes, type BridgeRouteDeps } from './bridge-routes.js';
 import type { Metrics } from './create-metrics.js';
 import type { JournalProvider } from './describe-bridge.js';
 import { registerHealthRoutes } from './health-routes.js';
@@ -27,6 +27,8 @@ export interface ServerDeps {
   readonly me?: { readonly pid: number; readonly host: string };
   /** In a fleet, whether this instance runs the bridge now; the others are standbys here, not failures. */
   readonly runsHere?: (bridgeId: string) => boolean;
+  /** Fleet mode: who runs each bridge and the fleet's members, for /api/bridges. */
+  readonly fleet?: BridgeRouteDeps['fleet'];
   /** undefined when the store answers, else why not. */
   readonly storeProblem?: () => Promise<string | undefined>;
   readonly journal?: JournalProvider;

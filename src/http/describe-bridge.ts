@@ -3,6 +3,7 @@ import type { BridgeControl } from './bridge-control.js';
 import type { TickHistory, TickRecord } from './tick-history.js';
 import type { BridgeTrades } from './trade-watch.js';
 import type { BridgeLease } from '../store/bridge-lease.js';
+import type { BridgeRunner } from '../fleet/read-fleet.js';
 
 /** The journal's last entries of a bridge, once src/journal provides them. */
 export type JournalProvider = (bridgeId: string, limit: number) => Promise<readonly unknown[]>;
@@ -19,6 +20,8 @@ export interface BridgeSummary {
   readonly lastTick: TickRecord | null;
   readonly failingStreak: number;
   readonly trades: BridgeTrades;
+  /** In a fleet: the instance whose lease is live now (this one or another), null when none runs it. */
+  readonly runBy?: BridgeRunner | null;
 }
 
 export interface SummarySources {
@@ -29,8 +32,8 @@ export interface SummarySources {
   readonly runsHere?: (bridgeId: string) => boolean;
 }
 
-/** What /api/bridges says of one bridge: its settings, the last tick, the trades as last seen, the lease. */
-export function summarise(bridge: Bridge, trades: BridgeTrades, sources: SummarySources): BridgeSummary {
+/** What /api/bridges says of one bridge: its settings, the last tick, the trades as last seen, the lease, and in a fleet who runs it. */
+export function summarise(bridge: Bridge, trades: BridgeTrades, sources: SummarySources, runners?: ReadonlyMap<string, BridgeRunner | null>): BridgeSummary {
   const { config } = bridge;
   const lease = sources.leases.get(bridge.id);
   const validForMs = lease ? lease.validForMs() : 0;
@@ -49,5 +52,6 @@ export function summarise(bridge: Bridge, trades: BridgeTrades, sources: Summary
     lastTick: sources.history.last(bridge.id) ?? null,
     failingStreak: sources.history.failingStreak(bridge.id),
     trades,
+    ...(runners ? { runBy: runners.get(bridge.id) ?? null } : {}),
   };
 }

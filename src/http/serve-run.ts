@@ -15,6 +15,7 @@ import { advertiseDaemon } from './daemon-advert.js';
 import { createBridgeControl } from './bridge-control.js';
 import type { Metrics } from './create-metrics.js';
 import type { JournalProvider } from './describe-bridge.js';
+import type { BridgeRouteDeps } from './bridge-routes.js';
 import { createTickHistory } from './tick-history.js';
 import { createTradeWatch } from './trade-watch.js';
 
@@ -36,8 +37,10 @@ export interface RunHttp {
    * count the API calls when there is a server to read the counts (no metrics with port 0).
    */
   observe(config: Config): Promise<{ readonly metrics?: Metrics; readonly wrapStrategy: (bridge: Config['bridges'][number], strategy: Strategy) => Strategy }>;
+  /** The counts, once observe or start made them: undefined without a server, where nobody would read them. */
+  metrics(): Metrics | undefined;
   /** Serves on BRIDGE_HTTP_HOST:PORT (nothing with port 0). Throws ConfigError when it cannot. */
-  start(ctx: { config: Config; runtime: Runtime; log: Logger; secrets: Secrets; instance?: string; journal?: JournalProvider; runsHere?: (bridgeId: string) => boolean }): Promise<ServedRun>;
+  start(ctx: { config: Config; runtime: Runtime; log: Logger; secrets: Secrets; instance?: string; journal?: JournalProvider; runsHere?: (bridgeId: string) => boolean; fleet?: BridgeRouteDeps['fleet'] }): Promise<ServedRun>;
 }
 
 export interface ServedRun {
@@ -69,7 +72,8 @@ export function prepareRunHttp(): RunHttp {
     async observe(config) {
       return { metrics: config.http.port === 0 ? undefined : await loadMetrics(), wrapStrategy };
     },
-    async start({ config, runtime, log, secrets, instance, journal, runsHere }) {
+    metrics: () => metrics,
+    async start({ config, runtime, log, secrets, instance, journal, runsHere, fleet }) {
       control.attach(runtime.bridges, runtime.leases, log);
       const { host, port } = config.http;
       const bridges = runtime.bridges.map((b) => control.serialise(b));
@@ -121,6 +125,7 @@ export function prepareRunHttp(): RunHttp {
         journal: journal ?? journalOf(runtime),
         signals,
         runsHere,
+        fleet,
       });
       try {
         await app.listen({ host, port });

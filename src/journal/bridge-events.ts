@@ -1,4 +1,5 @@
 import type { Logger } from '../logging/create-logger.js';
+import { FenceError } from '../store/fence-error.js';
 import { confirmClose, type TradeRows } from './confirm-close.js';
 import type { Journal } from './create-journal.js';
 import type { EventOf, JournalEvent } from './events.js';
@@ -32,6 +33,13 @@ export interface EventSink {
   forBridge(bridge: string, options?: { trades?: TradeRows; confirmDelaysMs?: readonly number[] }): BridgeEvents;
   /** Resolves once every event recorded so far is written (or has failed), closes confirmed included: for shutdown and tests. */
   flush(): Promise<void>;
+  /**
+   * Before this process gives up the bridge's lease (a hand-over, a stop): its closes still being
+   * confirmed look once more now instead of waiting, and its events are written while the lease
+   * still fences them. Resolves once they are, or after `withinMs`: what is written after the
+   * lease went is refused by the store, and each refusal is logged with its event.
+   */
+  settle(bridge: string, withinMs: number): Promise<void>;
 }
 
 /**
@@ -43,7 +51,23 @@ export interface EventSink {
 export function createEventSink(deps: { journal?: Journal; observer?: EventObserver; log: Logger }): EventSink {
   const { journal, observer, log } = deps;
   const pending = new Set<Promise<unknown>>();
+  const perBridge = new Map<string, { pending: Set<Promise<unknown>>; hurry: AbortController }>();
   const missed = new Map<string, { count: number; types: string[]; error: string }>();
+
+  const of = (bridge: string) => {
+    let entry = perBridge.get(bridge);
+    if (!entry) perBridge.set(bridge, (entry = { pending: new Set(), hurry: new AbortController() }));
+    return entry;
+  };
+  function track(bridge: string, work: Promise<unknown>): void {
+    const mine = of(bridge).pending;
+    pending.add(work);
+    mine.add(work);
+    void work.finally(() => {
+      pending.delete(work);
+      mine.delete(work);
+    });
+  }
 
   function append(bridge: string, event: JournalEvent): void {
     if (!journal) return;
@@ -53,18 +77,23 @@ export function createEventSink(deps: { journal?: Journal; observer?: EventObser
       append(bridge, { type: 'gap', missed: lost.count, types: lost.types, error: lost.error });
     }
     const write = journal.append(bridge, event).catch((error: Error) => {
+      if (error instanceof FenceError) {
+        // Not a failure of the journal: the chain is another process's now, and it goes on there.
+        log.warn({ bridge, event, error: error.message }, 'journal: event dropped: this process no longer holds the bridge, so its chain is not ours to write');
+        return;
+      }
       log.error({ bridge, event, error: error.message }, 'journal write failed: the event is not in the journal (the trade itself is unaffected)');
       const gap = missed.get(bridge) ?? { count: 0, types: [], error: error.message };
       missed.set(bridge, { count: gap.count + 1, types: [...new Set([...gap.types, event.type])], error: error.message });
       observer?.journalFailed(bridge, error);
     });
-    pending.add(write);
-    void write.finally(() => pending.delete(write));
+    track(bridge, write);
   }
 
   function emit(bridge: string, event: JournalEvent): void {
     try {
-      append(bridge, event);
+      // Only the lease's holder writes a chain, and this process holds it no more: heard, not journaled.
+      if (!(event.type === 'lease' && event.change === 'lost')) append(bridge, event);
       observer?.observe(bridge, event);
     } catch (error) {
       log.error({ bridge, event, error: (error as Error).message }, 'event not recorded');
@@ -72,12 +101,11 @@ export function createEventSink(deps: { journal?: Journal; observer?: EventObser
   }
 
   function confirm(bridge: string, trades: TradeRows, request: Parameters<typeof confirmClose>[1], delaysMs: readonly number[] | undefined): void {
-    const done = confirmClose(trades, request, { log: log.child({ bridge }), delaysMs }).then(
+    const done = confirmClose(trades, request, { log: log.child({ bridge }), delaysMs, hurry: of(bridge).hurry.signal }).then(
       (close) => emit(bridge, close),
       (error: Error) => log.error({ bridge, tradeId: request.tradeId, error: error.message }, 'close not confirmed'),
     );
-    pending.add(done);
-    void done.finally(() => pending.delete(done));
+    track(bridge, done);
   }
 
   return {
@@ -99,6 +127,25 @@ export function createEventSink(deps: { journal?: Journal; observer?: EventObser
     async flush() {
       // A confirmation adds an append when it ends: loop until nothing is left.
       while (pending.size > 0) await Promise.all([...pending]);
+    },
+    async settle(bridge, withinMs) {
+      const entry = perBridge.get(bridge);
+      if (!entry) return;
+      entry.hurry.abort();
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), withinMs)));
+      try {
+        while (entry.pending.size > 0) {
+          if ((await Promise.race([Promise.all([...entry.pending]), late])) === 'late') {
+            log.warn({ bridge, pending: entry.pending.size, withinMs }, 'journal: events of this bridge still being written as its lease is given up; any refused after it are logged one by one');
+            break;
+          }
+        }
+      } finally {
+        clearTimeout(timer);
+        // The bridge may come back here later: its next confirmations wait as usual.
+        if (perBridge.get(bridge) === entry) perBridge.set(bridge, { pending: entry.pending, hurry: new AbortController() });
+      }
     },
   };
 }

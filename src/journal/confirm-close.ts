@@ -25,18 +25,24 @@ export const CONFIRM_DELAYS_MS = [300, 700, 1_500, 3_000, 6_000];
  * The `close` entry of a trade, with the closing price and the realised P&L as the server's
  * transactions show them: its realizedPL, or else (close − open) × volume, signed by side, in cents. Looked up off the
  * tick, a few times while the server catches up; when it never shows the close, the entry says
- * so and carries no P&L rather than a guess.
+ * so and carries no P&L rather than a guess. Once `hurry` is aborted (the bridge's lease is being
+ * given up), it stops waiting: one look-up now, and the entry is what that shows.
  */
 export async function confirmClose(
   lookup: TradeRows,
   request: { tradeId: string; orderRef?: string; reason: EventOf<'close'>['reason']; side?: 'BUY' | 'SELL'; volume?: number; price?: number; serverReason?: string },
-  options: { log: Logger; delaysMs?: readonly number[] },
+  options: { log: Logger; delaysMs?: readonly number[]; hurry?: AbortSignal },
 ): Promise<EventOf<'close'>> {
   const base: EventOf<'close'> = { type: 'close', tradeId: request.tradeId, orderRef: request.orderRef, reason: request.reason, price: request.price, serverReason: request.serverReason };
   if (!request.orderRef) return base;
   let lastError: string | undefined;
+  const { hurry } = options;
+  let last = false;
   for (const delay of options.delaysMs ?? CONFIRM_DELAYS_MS) {
-    await sleep(delay);
+    if (last) break;
+    if (!hurry?.aborted) await sleep(delay, undefined, { signal: hurry }).catch(() => undefined);
+    // Hurried before or during the wait: this look-up is the last.
+    last = hurry?.aborted === true;
     try {
       const rows = (await lookup(request.orderRef)).filter((r) => r.tradeId === request.tradeId);
       const close = rows.find((r) => r.openclose === 'close');
@@ -65,8 +71,9 @@ export async function confirmClose(
       if (error instanceof ApiError) break;
     }
   }
-  options.log.warn({ tradeId: request.tradeId, orderRef: request.orderRef, error: lastError }, 'strategy_trade did not show the close: journaled without its price and P&L');
-  return { ...base, unconfirmed: lastError ?? 'strategy_trade did not show the close' };
+  const why = lastError ?? (last ? 'strategy_trade did not show the close before the bridge was handed over' : 'strategy_trade did not show the close');
+  options.log.warn({ tradeId: request.tradeId, orderRef: request.orderRef, error: why }, 'strategy_trade did not show the close: journaled without its price and P&L');
+  return { ...base, unconfirmed: why };
 }
 
 /** take-profit, stop-loss and holdtime from whatever words the server uses; undefined for anything else. */

@@ -1,5 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Fence } from '../store/bridge-lease.js';
 import type { Store } from '../store/create-store.js';
+import { FenceError } from '../store/fence-error.js';
+import { StoreForgotError } from '../store/store-forgot-error.js';
 import { parseEvent, type JournalEntry, type JournalEvent } from './events.js';
 import { GENESIS, hashEntry } from './hash-entry.js';
 import type { JournalBackend } from './journal-backend.js';
@@ -10,6 +13,8 @@ export interface Journal {
    * Appends `event` to the bridge's chain. Appends of one bridge run one after another (the
    * lease makes this process the only writer); a failed write is retried with the very same
    * entry, so that it is stored once or not at all, and the error is thrown after the last try.
+   * A bridge with a lease (see `leaseOf`) is written only while that lease is ours, checked by the
+   * store in the same atomic step as the write: FenceError (not retried) once it is not.
    */
   append(bridge: string, event: JournalEvent): Promise<JournalEntry>;
   /** Entries as stored (oldest first), optionally of one bridge and from a time on. */
@@ -26,19 +31,24 @@ export interface JournalOptions {
   /** Tries of one write before it counts as failed. */
   readonly attempts?: number;
   readonly retryDelayMs?: number;
+  /**
+   * The lease of a bridge, when this process writes for it under one: every append then presents
+   * its fence. A bridge without one (a dry run, a command that takes no lease) is written unfenced.
+   */
+  readonly leaseOf?: (bridge: string) => { fence(): Fence | undefined } | undefined;
 }
 
 /** The journal on the store's own database: a table on SQLite, a stream per bridge on Redis, an array on memory. */
 export async function createJournal(store: Store, options: JournalOptions = {}): Promise<Journal> {
   // Only the backend of the store in use is loaded: every command opens a journal, at start-up.
-  const { backend } = store;
-  const journal =
-    backend.kind === 'sqlite'
-      ? await (await import('./sqlite-journal.js')).sqliteJournal(backend.query)
-      : backend.kind === 'redis'
-        ? (await import('./redis-journal.js')).redisJournal(backend.client)
-        : (await import('./memory-journal.js')).memoryJournal();
-  return journalOn(journal, options);
+  const { backend: db } = store;
+  const backend =
+    db.kind === 'sqlite'
+      ? await (await import('./sqlite-journal.js')).sqliteJournal(db.query)
+      : db.kind === 'redis'
+        ? (await import('./redis-journal.js')).redisJournal(db.client)
+        : (await import('./memory-journal.js')).memoryJournal(db.map);
+  return journalOn(backend, options);
 }
 
 export function journalOn(backend: JournalBackend, options: JournalOptions = {}): Journal {
@@ -65,11 +75,19 @@ export function journalOn(backend: JournalBackend, options: JournalOptions = {})
           const body = { ...event, bridge, seq: seq + 1, time: new Date(now()).toISOString(), prev: hash };
           entry = { ...body, hash: hashEntry(body) } as JournalEntry;
         }
-        await backend.append(entry);
+        const lease = options.leaseOf?.(bridge);
+        const fence = lease?.fence();
+        if (lease && !fence) throw new FenceError(`journal: bridge ${bridge}: this process no longer holds its lease; the entry was not written`);
+        await backend.append(entry, fence);
         heads.set(bridge, { seq: entry.seq, hash: entry.hash });
         return entry;
       } catch (error) {
         lastError = error;
+        // Not ours to write: asking again changes nothing, and the head is the new holder's now.
+        if (error instanceof FenceError || error instanceof StoreForgotError) {
+          heads.delete(bridge);
+          throw error;
+        }
         // Whether a failed write landed is unknown: the head is read again before the next entry.
         heads.delete(bridge);
         if (attempt < attempts) await sleep(retryDelayMs * attempt);

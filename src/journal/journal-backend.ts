@@ -1,3 +1,6 @@
+import type { Fence } from '../store/bridge-lease.js';
+import { FenceError } from '../store/fence-error.js';
+import { StoreForgotError } from '../store/store-forgot-error.js';
 import type { JournalEntry } from './events.js';
 
 /** One stored entry as read back: where the storage keeps it, and what it holds (not trusted). */
@@ -13,9 +16,12 @@ export interface JournalBackend {
   /**
    * Stores the entry after the bridge's last one. An entry already stored with the same
    * (bridge, seq) and the same hash counts as stored, so a write retried after a lost reply
-   * never duplicates; one with another hash is refused.
+   * never duplicates; one with another hash is refused. With a fence, the entry is stored only
+   * while the bridge's lease record names that holder at that epoch, checked in the same atomic
+   * step as the write (as the state's writes are): FenceError once another process holds the
+   * bridge, StoreForgotError when the lease record is gone.
    */
-  append(entry: JournalEntry): Promise<void>;
+  append(entry: JournalEntry, fence?: Fence): Promise<void>;
   /** The bridge's last stored entry (its chain's head), unchecked. */
   last(bridge: string): Promise<Record<string, unknown> | undefined>;
   /** The bridge's entries in storage order, from `fromSeq` on. */
@@ -39,4 +45,11 @@ export function parseStored(text: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The error of an append its fence refused: the same words whichever storage refused it. */
+export function fenceRefusal(verdict: 'fenced' | 'forgotten', entry: JournalEntry, fence: Fence): Error {
+  return verdict === 'fenced'
+    ? new FenceError(`journal: bridge ${entry.bridge}: another process holds its lease now (epoch ${fence.epoch} is stale); entry ${entry.seq} was not written`)
+    : new StoreForgotError(`journal: bridge ${entry.bridge}: its lease record is gone (the store lost its data); entry ${entry.seq} was not written`);
 }

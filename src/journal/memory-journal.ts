@@ -1,17 +1,24 @@
-import { JournalConflictError, parseStored, type JournalBackend } from './journal-backend.js';
+import { fenceMatches } from '../store/state-cells.js';
+import { fenceRefusal, JournalConflictError, parseStored, type JournalBackend } from './journal-backend.js';
 
 /** The raw text of each entry, per bridge: tests tamper with it as one would with a file. */
 export interface MemoryJournal extends JournalBackend {
   readonly raw: Map<string, string[]>;
 }
 
-/** memory://: entries live as long as the journal object (tests, the demo). Stored as text, as the other backends do. */
-export function memoryJournal(): MemoryJournal {
+/**
+ * memory://: entries live as long as the journal object (tests, the demo). Stored as text, as the
+ * other backends do. `leases` is the memory store's map, where its lease records live: a fenced
+ * append checks it and writes in one synchronous step.
+ */
+export function memoryJournal(leases: ReadonlyMap<string, string> = new Map()): MemoryJournal {
   const raw = new Map<string, string[]>();
   const rows = (bridge: string) => raw.get(bridge) ?? [];
   return {
     raw,
-    async append(entry) {
+    async append(entry, fence) {
+      const verdict = fence ? fenceMatches(leases.get(fence.key), fence) : 'ok';
+      if (fence && verdict !== 'ok') throw fenceRefusal(verdict, entry, fence);
       const list = rows(entry.bridge);
       const existing = list.find((text) => parseStored(text)?.seq === entry.seq);
       if (existing !== undefined) {

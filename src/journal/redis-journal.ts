@@ -1,9 +1,22 @@
 import type { RedisClientConnectionType } from '@keyv/redis';
-import { JournalConflictError, parseStored, type JournalBackend } from './journal-backend.js';
+import { redisLeaseKey } from '../store/lease-cells.js';
+import { fenceRefusal, JournalConflictError, parseStored, type JournalBackend } from './journal-backend.js';
 
 const PREFIX = 'signal-bridge:journal';
 const BRIDGES = `${PREFIX}:bridges`;
 const streamOf = (bridge: string) => `${PREFIX}:${bridge}`;
+
+// The lease check and the XADD in one script, so that no take-over can fall between them. XADD's
+// own refusal (an ID not above the stream's last) comes back as a reply, not a script error.
+const FENCED_XADD = `
+local lease = redis.call('GET', KEYS[1])
+if not lease then return 'forgotten' end
+local holder = cjson.decode(lease)
+if holder.instance ~= ARGV[3] or holder.epoch ~= tonumber(ARGV[4]) then return 'fenced' end
+local added = redis.pcall('XADD', KEYS[2], ARGV[1], 'entry', ARGV[2])
+if type(added) == 'table' and added.err then return 'error ' .. added.err end
+redis.call('SADD', KEYS[3], ARGV[5])
+return 'ok'`;
 
 /**
  * redis://: a stream per bridge. Each entry's stream ID is `<seq>-1`, so Redis itself refuses
@@ -14,12 +27,24 @@ export function redisJournal(client: () => Promise<RedisClientConnectionType>): 
   const idOf = (seq: number) => `${seq}-1`;
   const seqOf = (id: string) => Number(id.split('-')[0]);
   return {
-    async append(entry) {
+    async append(entry, fence) {
       const redis = await client();
-      try {
-        await redis.xAdd(streamOf(entry.bridge), idOf(entry.seq), { entry: JSON.stringify(entry) });
-      } catch (error) {
-        if (!/equal or smaller/i.test((error as Error).message)) throw error;
+      const text = JSON.stringify(entry);
+      let refusal: string | undefined;
+      if (fence) {
+        const answer = String(await redis.eval(FENCED_XADD, { keys: [redisLeaseKey(fence.key), streamOf(entry.bridge), BRIDGES], arguments: [idOf(entry.seq), text, fence.instance, String(fence.epoch), entry.bridge] }));
+        if (answer === 'fenced' || answer === 'forgotten') throw fenceRefusal(answer, entry, fence);
+        if (answer === 'ok') return;
+        refusal = answer.replace(/^error /, '');
+      } else {
+        try {
+          await redis.xAdd(streamOf(entry.bridge), idOf(entry.seq), { entry: text });
+        } catch (error) {
+          refusal = (error as Error).message;
+        }
+      }
+      if (refusal !== undefined) {
+        if (!/equal or smaller/i.test(refusal)) throw new Error(refusal);
         const [stored] = await redis.xRange(streamOf(entry.bridge), idOf(entry.seq), idOf(entry.seq));
         if (!stored || parseStored(stored.message.entry ?? '')?.hash !== entry.hash) throw new JournalConflictError(entry.bridge, entry.seq);
       }

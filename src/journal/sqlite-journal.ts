@@ -1,10 +1,16 @@
-import { JournalConflictError, parseStored, type JournalBackend } from './journal-backend.js';
+import { fenceRefusal, JournalConflictError, parseStored, type JournalBackend } from './journal-backend.js';
 
 type Query = (sql: string, ...params: unknown[]) => Promise<unknown[]>;
 interface Row {
   seq: number;
   entry: string;
 }
+
+const INSERT = 'INSERT INTO journal (bridge, seq, time, type, hash, entry) VALUES (?, ?, ?, ?, ?, ?)';
+// One statement: SQLite runs it atomically against the lease row it reads (the state's writes do the same).
+const FENCED_INSERT =
+  'INSERT INTO journal (bridge, seq, time, type, hash, entry) SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM signal_bridge_leases WHERE key = ? ' +
+  "AND json_extract(value, '$.instance') = ? AND json_extract(value, '$.epoch') = ?) RETURNING seq";
 
 /**
  * sqlite://: a table of its own beside Keyv's, keyed by (bridge, seq) and indexed by time. The
@@ -16,15 +22,24 @@ export async function sqliteJournal(query: Query): Promise<JournalBackend> {
     bridge TEXT NOT NULL, seq INTEGER NOT NULL, time TEXT NOT NULL, type TEXT NOT NULL, hash TEXT NOT NULL, entry TEXT NOT NULL,
     PRIMARY KEY (bridge, seq))`);
   await query('CREATE INDEX IF NOT EXISTS journal_time ON journal (bridge, time)');
+  await query('CREATE TABLE IF NOT EXISTS signal_bridge_leases (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
   return {
-    async append(entry) {
+    async append(entry, fence) {
+      const row = [entry.bridge, entry.seq, entry.time, entry.type, entry.hash, JSON.stringify(entry)];
+      let inserted = true;
       try {
-        await query('INSERT INTO journal (bridge, seq, time, type, hash, entry) VALUES (?, ?, ?, ?, ?, ?)', entry.bridge, entry.seq, entry.time, entry.type, entry.hash, JSON.stringify(entry));
+        if (fence) inserted = (await query(FENCED_INSERT, ...row, fence.key, fence.instance, fence.epoch)).length > 0;
+        else await query(INSERT, ...row);
       } catch (error) {
         if (!/UNIQUE|PRIMARY KEY/i.test((error as Error).message)) throw error;
-        const [row] = (await query('SELECT hash FROM journal WHERE bridge = ? AND seq = ?', entry.bridge, entry.seq)) as { hash: string }[];
-        if (row?.hash !== entry.hash) throw new JournalConflictError(entry.bridge, entry.seq);
+        const [stored] = (await query('SELECT hash FROM journal WHERE bridge = ? AND seq = ?', entry.bridge, entry.seq)) as { hash: string }[];
+        if (stored?.hash !== entry.hash) throw new JournalConflictError(entry.bridge, entry.seq);
+        return;
       }
+      if (inserted || !fence) return;
+      // Refused: say why (this read is for the message only; the refusal itself was atomic).
+      const lease = await query('SELECT 1 FROM signal_bridge_leases WHERE key = ?', fence.key);
+      throw fenceRefusal(lease.length > 0 ? 'fenced' : 'forgotten', entry, fence);
     },
     async last(bridge) {
       const [row] = (await query('SELECT entry FROM journal WHERE bridge = ? ORDER BY seq DESC LIMIT 1', bridge)) as Row[];

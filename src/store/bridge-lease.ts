@@ -10,9 +10,16 @@ export interface LeaseHolder {
   readonly expiresAt: number;
   /** The fencing token: one more at each take-over, kept by renewals and across a release. */
   readonly epoch: number;
+  /**
+   * The scheduled moment (ISO) of the bridge's last tick that ended, as of the last renewal, and
+   * carried on by the next holder: who takes over from a holder that died counts the moments
+   * missed since. A tick that ended after that renewal is not in it yet.
+   */
+  readonly lastTick?: string;
 }
 
-export type AcquireResult = { readonly ok: true } | { readonly ok: false; readonly holder: LeaseHolder };
+/** `died`: the previous holder, when it was another process whose lease lapsed instead of being released. */
+export type AcquireResult = { readonly ok: true; readonly died?: LeaseHolder } | { readonly ok: false; readonly holder: LeaseHolder };
 
 /** What a fenced write of the bridge's state is conditional on: the lease record still names us, at this epoch. */
 export interface Fence {
@@ -35,6 +42,8 @@ export interface BridgeLease {
   validForMs(): number;
   /** The token every write of the bridge's state must present; undefined once the lease is not ours. */
   fence(): Fence | undefined;
+  /** A tick of `scheduledAt` ended: written into the record with the next renewal. */
+  ticked(scheduledAt: Date): void;
   release(): Promise<void>;
 }
 
@@ -65,8 +74,9 @@ export function createBridgeLease(options: LeaseOptions): BridgeLease {
   let mineHolder: LeaseHolder | undefined;
   let since = new Date(now()).toISOString();
   let renewing: Promise<boolean> | undefined;
+  let lastTick: string | undefined;
 
-  const value = (epoch: number, expiresAt = now() + options.ttlMs) => JSON.stringify({ ...options.me, since, expiresAt, epoch } satisfies LeaseHolder);
+  const value = (epoch: number, expiresAt = now() + options.ttlMs) => JSON.stringify({ ...options.me, since, expiresAt, epoch, lastTick } satisfies LeaseHolder);
   const takeable = (holder: LeaseHolder) =>
     holder.expiresAt <= now() || holder.instance === options.me.instance || (holder.host === options.me.host && !options.isAlive(holder.pid));
   const own = (text: string) => {
@@ -110,10 +120,14 @@ export function createBridgeLease(options: LeaseOptions): BridgeLease {
         if (current === undefined) continue;
         const holder = parseHolder(current);
         if (holder && !takeable(holder)) return { ok: false, holder };
+        // The bridge's last tick is known to whoever holds it next, whichever process ticked it.
+        if (holder?.lastTick !== undefined && (lastTick === undefined || holder.lastTick > lastTick)) lastTick = holder.lastTick;
         const taken = value((holder?.epoch ?? 0) + 1);
         if (await cells.compareAndSet(key, current, taken, options.ttlMs)) {
           own(taken);
-          return { ok: true };
+          // A release marks the record expired at 0: any other lapse is a holder that stopped without one.
+          const died = holder && holder.instance !== options.me.instance && holder.expiresAt !== 0 ? holder : undefined;
+          return died ? { ok: true, died } : { ok: true };
         }
       }
       const holder = parseHolder((await cells.get(key)) ?? '');
@@ -135,6 +149,9 @@ export function createBridgeLease(options: LeaseOptions): BridgeLease {
     },
     fence() {
       return mineHolder === undefined ? undefined : { key, instance: options.me.instance, epoch: mineHolder.epoch };
+    },
+    ticked(scheduledAt) {
+      lastTick = scheduledAt.toISOString();
     },
     async release() {
       // Marked expired rather than deleted: the next holder counts its epoch on from ours.

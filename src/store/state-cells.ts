@@ -21,7 +21,8 @@ export function stateCells(backend: StoreBackend): StateCells {
   return redisStateCells(backend.client);
 }
 
-const fenceMatches = (lease: string | undefined, fence: Fence): PutResult => {
+/** Whether `lease` (the record's text, undefined when absent) names the fence's holder at its epoch. */
+export const fenceMatches = (lease: string | undefined, fence: Fence): PutResult => {
   if (lease === undefined) return 'forgotten';
   const holder = JSON.parse(lease) as { instance?: string; epoch?: number };
   return holder.instance === fence.instance && holder.epoch === fence.epoch ? 'ok' : 'fenced';

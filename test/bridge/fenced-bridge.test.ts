@@ -144,7 +144,7 @@ describe.each(BACKENDS)('a running bridge and its lease on $name', ({ url }) => 
     await vi.waitFor(() => expect(sim.requests().log.some((e) => e.atMs >= stallFrom && e.path === '/opened_trades')).toBe(true));
     clock += TTL_MS + 1;
     const standby = await processOn(store, bridgeId, account, scripted(['SELL']), () => clock);
-    expect(await standby.lease.acquire()).toEqual({ ok: true });
+    expect(await standby.lease.acquire()).toMatchObject({ ok: true, died: { epoch: 1 } });
     const taken = await standby.bridge.tick(new Date());
     expect(taken.closed).toEqual([{ tradeId: first.opened, outcome: 'closing' }]);
     expect(taken.opened).toBeDefined();

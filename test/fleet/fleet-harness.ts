@@ -37,6 +37,8 @@ export interface FleetReport {
   readonly failures: string[];
   /** Journal writes that failed (two writers on one bridge's chain would show here). */
   readonly journalFailures: string[];
+  /** Events an instance did not journal because the bridge was no longer its own (logged, not failures). */
+  readonly journalDropped: string[];
   /** The largest gap between two ticks of one bridge, in ms, and the event just before it. */
   readonly maxGapMs: number;
   readonly maxGapAfter?: FleetEvent;
@@ -188,7 +190,8 @@ export async function startFleetHarness(options: { bridges: number; label: strin
         }
       }
       const journalFailures = instances.flatMap((i) => jsonLines(i.proc.stdout()).filter((l) => l.module === 'journal' && l.level >= 50).map((l) => `${i.n} ${l.bridge}: ${l.error}`));
-      return { journalFailures, ticked: by.size, twice, failedTicks, failures, maxGapMs, maxGapAfter, gapsAfterKills, steadyMoments, shareRange: range, unevenMoments };
+      const journalDropped = instances.flatMap((i) => jsonLines(i.proc.stdout()).filter((l) => l.module === 'journal' && /^journal: event dropped/.test(String(l.msg))).map((l) => `${i.n} ${l.bridge}: ${(l.event as { type?: string } | undefined)?.type}`));
+      return { journalFailures, journalDropped, ticked: by.size, twice, failedTicks, failures, maxGapMs, maxGapAfter, gapsAfterKills, steadyMoments, shareRange: range, unevenMoments };
     },
     async expectNothingLost() {
       const status = await runCli(['status', '--json'], { env, cwd: ws.dir, killAfterMs: 120_000 });

@@ -9,6 +9,7 @@ import type { TickResult } from '../../src/bridge/run-tick.js';
 import { openRuntime, type Runtime } from '../../src/cli/open-runtime.js';
 import { loadConfig } from '../../src/config.js';
 import { loadStrategyCatalog } from '../../src/strategy/strategy-catalog.js';
+import type { BridgeRouteDeps } from '../../src/http/bridge-routes.js';
 import { prepareRunHttp, type ServedRun } from '../../src/http/serve-run.js';
 import type { Simulator } from '../../src/sim/index.js';
 import type { Strategy } from '../../src/strategy/types.js';
@@ -31,7 +32,7 @@ export interface Served {
   close(): Promise<void>;
 }
 
-export async function openServed(sim: Simulator, options: { env?: Record<string, string>; strategy?: Strategy } = {}): Promise<Served> {
+export async function openServed(sim: Simulator, options: { env?: Record<string, string>; strategy?: Strategy; fleet?: BridgeRouteDeps['fleet'] } = {}): Promise<Served> {
   const account = `http-${randomUUID().slice(0, 8)}`;
   const env = {
     ALGOGENE_BASE_URL: sim.url,
@@ -65,7 +66,7 @@ export async function openServed(sim: Simulator, options: { env?: Record<string,
     metrics: observe.metrics,
     wrapStrategy: (bridge, loaded) => observe.wrapStrategy(bridge, options.strategy ?? loaded),
   });
-  const served = await http.start({ config, runtime, log: logs.log, secrets: logs.secrets, instance: identity.instance });
+  const served = await http.start({ config, runtime, log: logs.log, secrets: logs.secrets, instance: identity.instance, fleet: options.fleet });
   const request = async (method: string, path: string, headers: Record<string, string> = {}) => {
     const response = await fetch(`${served.url}${path}`, { method, headers });
     const text = await response.text();

@@ -1,6 +1,8 @@
 /** run's HTTP server over a real socket, against the simulator: health, readiness, the bridges' JSON, the actions. */
 import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { FleetView } from '../../src/fleet/read-fleet.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import type { Strategy, StrategyAnswer } from '../../src/strategy/types.js';
 import { liveOf } from '../e2e/helpers.js';
@@ -168,6 +170,34 @@ describe('the bridges as JSON', () => {
     expect(list.body.bridges[0].ticks).toBeUndefined();
 
     expect(await s.get('/api/bridges/nope')).toMatchObject({ status: 404, body: { error: 'no bridge nope' } });
+    // Not in a fleet: no runBy, no fleet.
+    expect(list.body.fleet).toBeUndefined();
+    expect(list.body.bridges[0]).not.toHaveProperty('runBy');
+  });
+
+  it('in a fleet: each bridge names the instance that runs it and the list the live members; a store that does not answer leaves the rest whole', async () => {
+    const runner = { host: 'host-b', pid: 4242, instance: 'instance-b', since: '2026-11-23T10:00:00.000Z' };
+    const member = { ...runner, view: 'abc', holds: 1 };
+    let answer: () => Promise<FleetView> = async () => ({ members: [member], runners: new Map([['b1', runner]]) });
+    const s = await open(sim, { fleet: { name: 'east', read: () => answer() } });
+    const list = await s.get('/api/bridges');
+    expect(list.status).toBe(200);
+    expect(list.body.fleet).toEqual({ name: 'east', members: [member] });
+    expect(list.body.bridges[0].runBy).toEqual(runner);
+    expect((await s.get('/api/bridges/b1')).body.runBy).toEqual(runner);
+
+    // Nobody holds it now: null, not absent.
+    answer = async () => ({ members: [member], runners: new Map([['b1', null]]) });
+    await sleep(1_100);
+    expect((await s.get('/api/bridges')).body.bridges[0].runBy).toBeNull();
+
+    answer = () => Promise.reject(new Error('store unreachable'));
+    await sleep(1_100);
+    const down = await s.get('/api/bridges');
+    expect(down.status).toBe(200);
+    expect(down.body.fleet).toEqual({ name: 'east', error: 'store unreachable' });
+    expect(down.body.bridges.map((b: { id: string }) => b.id)).toEqual(['b1']);
+    expect(down.body.bridges[0]).not.toHaveProperty('runBy');
   });
 });
 

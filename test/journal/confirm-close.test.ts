@@ -65,3 +65,42 @@ describe('a close is journaled with the price and P&L the server reports', () =>
     expect((await journal.entries()).map((e) => e.type)).toEqual(['close_requested', 'close']);
   });
 });
+
+describe('a close still being confirmed when the bridge is handed over', () => {
+  it('looks once more at once and is journaled with its P&L before settle resolves, instead of waiting out its delays', async () => {
+    let calls = 0;
+    const journal = journalOn(memoryJournal());
+    const sink = createEventSink({ journal, log: captureLog().log });
+    // The server shows the close from the second look-up on; the first waits a minute before the next.
+    const events = sink.forBridge('b1', {
+      trades: async () => {
+        calls += 1;
+        return calls < 2 ? rows(0).slice(0, 1) : rows(29990.25);
+      },
+      confirmDelaysMs: [1, 60_000, 60_000],
+    });
+    events.record({ type: 'close', tradeId: '746800000001', orderRef: 'sb.b1.a', reason: 'signal', side: 'SELL', volume: 2 });
+    while (calls < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    await sink.settle('b1', 5_000);
+    expect(calls).toBe(2);
+    expect(await journal.entries()).toMatchObject([{ type: 'close', price: 29990.25, realisedPnl: 20.5 }]);
+  });
+
+  it('a server that does not show it yet: journaled at once without a P&L, saying it was handed over first', async () => {
+    const journal = journalOn(memoryJournal());
+    const logs = captureLog();
+    const sink = createEventSink({ journal, log: logs.log });
+    const events = sink.forBridge('b1', { trades: async () => rows(0).slice(0, 1), confirmDelaysMs: [60_000, 60_000] });
+    events.record({ type: 'close', tradeId: '746800000001', orderRef: 'sb.b1.a', reason: 'signal', side: 'SELL', volume: 2 });
+    await sink.settle('b1', 5_000);
+    const [close] = await journal.entries();
+    expect(close).toMatchObject({ type: 'close', unconfirmed: 'strategy_trade did not show the close before the bridge was handed over' });
+    expect(close).not.toHaveProperty('realisedPnl');
+    // The bridge may come back: its next close waits for the server as usual.
+    let later = 0;
+    const again = sink.forBridge('b1', { trades: async () => (later += 1) > 1 ? rows(29990.25) : rows(0).slice(0, 1), confirmDelaysMs: [1, 1, 1] });
+    again.record({ type: 'close', tradeId: '746800000001', orderRef: 'sb.b1.a', reason: 'signal', side: 'SELL', volume: 2 });
+    await sink.flush();
+    expect((await journal.entries())[1]).toMatchObject({ realisedPnl: 20.5 });
+  });
+});

@@ -3,6 +3,8 @@ import { createEventSink, type EventObserver } from '../../src/journal/bridge-ev
 import { journalOn } from '../../src/journal/create-journal.js';
 import type { JournalEvent } from '../../src/journal/events.js';
 import { memoryJournal } from '../../src/journal/memory-journal.js';
+import { createBridgeLease } from '../../src/store/bridge-lease.js';
+import { createStore } from '../../src/store/create-store.js';
 import { captureLog } from '../helpers/capture-log.js';
 
 function observer(): EventObserver & { seen: string[] } {
@@ -53,5 +55,34 @@ describe('the event sink', () => {
     const sink = createEventSink({ journal: journalOn(memoryJournal()), log: logs.log });
     expect(() => sink.forBridge('b1').record({ type: 'open' } as unknown as JournalEvent)).not.toThrow();
     expect(logs.find('event not recorded')).toHaveLength(1);
+  });
+
+  it('an event of a bridge this process no longer holds is refused by the store, logged with the event, and is no journal failure', async () => {
+    const store = await createStore('memory://');
+    let now = Date.now();
+    const me = { host: 'here', pid: 1, instance: 'me' };
+    const mine = createBridgeLease({ store, bridgeId: 'b1', ttlMs: 15_000, me, isAlive: () => true, now: () => now });
+    await mine.acquire();
+    const backend = memoryJournal(store.backend.kind === 'memory' ? store.backend.map : undefined);
+    const journal = journalOn(backend, { leaseOf: () => mine });
+    const seen = observer();
+    const logs = captureLog();
+    const sink = createEventSink({ journal, observer: seen, log: logs.log });
+    const events = sink.forBridge('b1');
+    events.record(signal);
+    await sink.flush();
+    // Another instance takes the bridge over; this one, not yet aware, still records.
+    now += 15_001;
+    await createBridgeLease({ store, bridgeId: 'b1', ttlMs: 15_000, me: { ...me, instance: 'other' }, isAlive: () => true, now: () => now }).acquire();
+    events.record({ type: 'tick_failed', reason: 'late' });
+    // Its own loss is heard (alerts) but not journaled: the chain is the new holder's.
+    events.record({ type: 'lease', change: 'lost' });
+    await sink.flush();
+    expect(backend.raw.get('b1')).toHaveLength(1);
+    const dropped = logs.find('journal: event dropped: this process no longer holds the bridge, so its chain is not ours to write');
+    expect(dropped.map((l) => (l.event as { type: string }).type)).toEqual(['tick_failed']);
+    expect(dropped[0]!.level).toBe(40);
+    expect(logs.find('journal write failed: the event is not in the journal (the trade itself is unaffected)')).toEqual([]);
+    expect(seen.seen).toEqual(['b1:signal', 'b1:tick_failed', 'b1:lease']);
   });
 });

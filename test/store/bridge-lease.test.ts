@@ -93,10 +93,12 @@ describe.each(BACKENDS)('the bridge lease on $name', ({ url }) => {
 
   it('a lease whose holder is a dead process on this host is taken at once', async () => {
     fresh();
-    const crashed = lease({ pid: await deadPid() });
+    const pid = await deadPid();
+    const crashed = lease({ pid });
     expect(await crashed.acquire()).toEqual({ ok: true });
 
-    expect(await lease().acquire()).toEqual({ ok: true });
+    // Taken from a holder that stopped without releasing it: the taker is told who, for its report of what was missed.
+    expect(await lease().acquire()).toMatchObject({ ok: true, died: { pid, host: HOST, epoch: 1 } });
     // The crashed holder, were it to come back, could not renew.
     expect(await crashed.renew()).toBe(false);
   });
@@ -111,7 +113,7 @@ describe.each(BACKENDS)('the bridge lease on $name', ({ url }) => {
     expect((await here.acquire()).ok).toBe(false);
 
     now += TTL_MS + 1;
-    expect(await here.acquire()).toEqual({ ok: true });
+    expect(await here.acquire()).toEqual({ ok: true, died: expect.objectContaining({ host: 'other-host.example', pid: 1 }) });
   });
 
   it('an expired lease of a live process on this host is taken too (it stopped renewing)', async () => {
@@ -120,7 +122,7 @@ describe.each(BACKENDS)('the bridge lease on $name', ({ url }) => {
     const stalled = lease({ now: () => now });
     expect(await stalled.acquire()).toEqual({ ok: true });
     now += TTL_MS + 1;
-    expect(await lease({ now: () => now }).acquire()).toEqual({ ok: true });
+    expect(await lease({ now: () => now }).acquire()).toMatchObject({ ok: true, died: { host: HOST, pid: process.pid } });
   });
 
   it('renew keeps the lease while it is ours and fails once another holder took it', async () => {
@@ -136,11 +138,30 @@ describe.each(BACKENDS)('the bridge lease on $name', ({ url }) => {
 
     now += TTL_MS;
     const second = lease({ now: () => now });
-    expect(await second.acquire()).toEqual({ ok: true });
+    expect(await second.acquire()).toMatchObject({ ok: true, died: { host: HOST } });
     expect(await first.renew()).toBe(false);
     // And stays lost: the next renew does not steal it back.
     expect(await first.renew()).toBe(false);
     expect(await second.renew()).toBe(true);
+  });
+
+  it('the last tick a holder recorded goes with its renewals to whoever takes over after it died, and on across a release', async () => {
+    fresh();
+    let now = Date.now();
+    const first = lease({ now: () => now });
+    await first.acquire();
+    first.ticked(new Date('2026-11-23T10:00:07.000Z'));
+    // Not written yet: a tick's end rides on the next renewal.
+    await first.renew();
+    now += TTL_MS + 1;
+    const second = lease({ now: () => now });
+    expect(await second.acquire()).toMatchObject({ ok: true, died: { lastTick: '2026-11-23T10:00:07.000Z' } });
+    // The second never ticks and releases: the next holder still learns the bridge's last tick, and no death.
+    await second.release();
+    const third = await lease({ now: () => now }).acquire();
+    expect(third).toEqual({ ok: true });
+    const record = JSON.parse((await store.cells.get(`bridge:${bridgeId}:lease`))!) as LeaseHolder;
+    expect(record.lastTick).toBe('2026-11-23T10:00:07.000Z');
   });
 
   it('says how long it stays ours: the full TTL after a renewal, less as time passes, nothing once lost', async () => {

@@ -85,7 +85,7 @@ describe.each(BACKENDS)('fenced state writes on $name', ({ url }) => {
 
     now += TTL_MS + 1;
     const standby = lease(bridgeId, () => now);
-    expect(await standby.acquire()).toEqual({ ok: true });
+    expect(await standby.acquire()).toMatchObject({ ok: true, died: { host: HOST } });
     // Each take-over is one more epoch: that is the token the stale write presents and loses on.
     expect(standby.fence()!.epoch).toBe(stalled.fence()!.epoch + 1);
     const standbyState = createBridgeState(store, bridgeId, standby);

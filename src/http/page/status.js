@@ -99,7 +99,7 @@ function render(summary, detail) {
   badges.replaceChildren(
     badge(summary.mode, summary.mode === 'real' ? 'real' : ''),
     summary.halted ? badge('halted', 'warn') : badge('trading', 'ok'),
-    summary.lease.standby ? badge('standby') : summary.lease.held ? badge('lease held', 'ok') : badge('lease lost', 'bad'),
+    summary.lease.standby ? badge(summary.runBy ? `run by ${summary.runBy.pid}@${summary.runBy.host}` : 'standby') : summary.lease.held ? badge('lease held', 'ok') : badge('lease lost', 'bad'),
     ...(summary.failingStreak > 0 ? [badge(`${summary.failingStreak} failed`, 'bad')] : []),
   );
   card.querySelector('.meta').textContent = `${summary.instrument} · ${summary.strategy.split('/').pop()} · ${summary.policy} · ${summary.schedule}`;
@@ -162,6 +162,7 @@ async function refresh() {
       ready.ready ? badge('ready', 'ok') : badge(`not ready: ${ready.problems.map((p) => p.bridge ?? 'store').join(', ')}`, 'bad'),
       badge(`${list.bridges.length} bridge${list.bridges.length === 1 ? '' : 's'}`),
       badge(`${open} in a trade`),
+      ...(list.fleet ? [list.fleet.members ? badge(`fleet ${list.fleet.name}: ${list.fleet.members.length} instance${list.fleet.members.length === 1 ? '' : 's'}`) : badge(`fleet ${list.fleet.name}: ${list.fleet.error}`, 'bad')] : []),
     );
     if (list.bridges.length === 0) document.getElementById('bridges').innerHTML = '<p class="empty">No bridge.</p>';
     document.getElementById('updated').textContent = `updated ${fmtTime(Date.now())}`;
