@@ -1,11 +1,12 @@
 import { LeaseLostError } from '../src/bridge/lease-lost-error.js';
 import { runWorker } from '../src/bridge/run-worker.js';
-import { benchRuntime } from './bench-runtime.js';
+import { benchRuntime, type BenchStore } from './bench-runtime.js';
 import { startSimProcess } from './start-sim-process.js';
 import { round, withPeakRss } from './stats.js';
 
 export interface ScaleResult {
   bridges: number;
+  store: BenchStore;
   concurrency: number;
   /** Moments measured (the first, which has nothing to close, excluded). */
   moments: number;
@@ -30,13 +31,14 @@ export interface ScaleResult {
  * opening one at every moment (the steady state), leases held as `run` holds them, over
  * `moments` consecutive moments after the first.
  */
-export async function measureScale(options: { bridges: number; delayMs: number; moments: number; everyS: number; concurrency: number }): Promise<ScaleResult> {
+export async function measureScale(options: { bridges: number; delayMs: number; moments: number; everyS: number; concurrency: number; store?: BenchStore }): Promise<ScaleResult> {
   const { bridges, delayMs, moments, everyS, concurrency } = options;
+  const store = options.store ?? 'memory';
   const sim = await startSimProcess(delayMs);
   try {
     const { value, peakRssMb } = await withPeakRss(async () => {
       const started = performance.now();
-      const { runtime, log } = await benchRuntime({ url: sim.url, bridges, schedule: `*/${everyS} * * * * *`, concurrency });
+      const { runtime, log, cleanUp } = await benchRuntime({ url: sim.url, bridges, schedule: `*/${everyS} * * * * *`, concurrency, store });
       const startupMs = performance.now() - started;
       const lastAck = new Map<number, number>();
       const acks = new Map<number, number>();
@@ -70,6 +72,7 @@ export async function measureScale(options: { bridges: number; delayMs: number; 
         });
       } finally {
         await runtime.close();
+        cleanUp();
       }
       const measured = [...lastAck.keys()].sort((a, b) => a - b);
       return {
@@ -83,7 +86,7 @@ export async function measureScale(options: { bridges: number; delayMs: number; 
         startupMs: round(startupMs),
       };
     });
-    return { bridges, concurrency, moments, floorMs: Math.ceil(bridges / concurrency) * 2 * delayMs, peakRssMb, ...value };
+    return { bridges, store, concurrency, moments, floorMs: Math.ceil(bridges / concurrency) * 2 * delayMs, peakRssMb, ...value };
   } finally {
     await sim.close();
   }

@@ -9,6 +9,7 @@ import { measureLatency } from './measure-latency.js';
 import { measureLateness } from './measure-lateness.js';
 import { measurePublishedWay } from './measure-published-way.js';
 import { measureOnceStartup } from './measure-once-startup.js';
+import type { BenchStore } from './bench-runtime.js';
 import { measureScale, type ScaleResult } from './measure-scale.js';
 
 // npm run bench [-- --delay-ms 50 --quick --full]. Prints a table and writes bench/results.json.
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     full: { type: 'boolean', default: false },
     'concurrency-10k': { type: 'string', default: '256' },
     'fleet-bridges': { type: 'string', default: '10000' },
+    stores: { type: 'string', default: 'memory,sqlite,redis' },
   },
 });
 const delayMs = Number(values['delay-ms']);
@@ -35,8 +37,11 @@ for (const kind of ['stream', 'file', 'webhook'] as const) {
   for (const shape of ['close+open', 'open'] as const) events.push(await measureEventLatency(kind, shape, delayMs, 15));
 }
 const published = quick ? undefined : await measurePublishedWay(delayMs, 20);
-const scale1000 = quick ? undefined : await measureScale({ bridges: 1000, delayMs, moments: 3, everyS: 10, concurrency: 32 });
-const scale10k = full ? await measureScale({ bridges: 10_000, delayMs, moments: 5, everyS: 20, concurrency: Number(values['concurrency-10k']) }) : undefined;
+const stores = String(values.stores).split(',').filter((s): s is BenchStore => s === 'memory' || s === 'sqlite' || s === 'redis');
+const scale1000: ScaleResult[] = [];
+const scale10k: ScaleResult[] = [];
+for (const store of quick ? [] : stores) scale1000.push(await measureScale({ bridges: 1000, delayMs, moments: 3, everyS: 10, concurrency: 32, store }));
+for (const store of full ? stores : []) scale10k.push(await measureScale({ bridges: 10_000, delayMs, moments: 5, everyS: 20, concurrency: Number(values['concurrency-10k']), store }));
 const copies = quick ? [] : [await measureCopies(1, delayMs), await measureCopies(10, delayMs)];
 const lateness = quick ? undefined : await measureLateness(30, 100, delayMs);
 const startup = await measureOnceStartup(10);
@@ -58,17 +63,17 @@ if (published) {
 }
 const scaleRow = (s: ScaleResult, target: string, ok: boolean) =>
   line(
-    `| ${s.bridges} bridges in one process, concurrency ${s.concurrency}: each moment acknowledged (${s.wallMs.length} moments after the first) / peak RSS / late, skipped moments / leases lost | ${s.wallMs.join(', ')} ms (${s.acknowledged.join(', ')} acks) / ${s.peakRssMb} MB / ${s.lateMoments}, ${s.skippedMoments} / ${s.leasesLost} | floor ${s.floorMs} ms; ${target} | ${verdict(ok)} |`,
+    `| ${s.bridges} bridges in one process on ${s.store}, concurrency ${s.concurrency}: each moment acknowledged (${s.wallMs.length} moments after the first) / peak RSS / late, skipped moments / leases lost | ${s.wallMs.join(', ')} ms (${s.acknowledged.join(', ')} acks) / ${s.peakRssMb} MB / ${s.lateMoments}, ${s.skippedMoments} / ${s.leasesLost} | floor ${s.floorMs} ms; ${target} | ${verdict(ok)} |`,
   );
-if (scale1000) {
-  const limit = Math.round(1.2 * scale1000.floorMs);
-  scaleRow(scale1000, `<= ${limit} ms every moment`, scale1000.wallMs.every((w) => w <= limit) && scale1000.acknowledged.every((a) => a === 1000) && scale1000.skippedMoments === 0);
+for (const s of scale1000) {
+  const limit = Math.round(1.2 * s.floorMs);
+  scaleRow(s, `<= ${limit} ms every moment`, s.wallMs.every((w) => w <= limit) && s.acknowledged.every((a) => a === 1000) && s.skippedMoments === 0 && s.leasesLost === 0);
 }
-if (scale10k) {
+for (const s of scale10k) {
   scaleRow(
-    scale10k,
+    s,
     '< 10000 ms every moment, < 500 MB, none skipped, no lease lost',
-    scale10k.wallMs.length >= 5 && scale10k.wallMs.every((w) => w < 10_000) && scale10k.acknowledged.every((a) => a === 10_000) && scale10k.peakRssMb < 500 && scale10k.skippedMoments === 0 && scale10k.leasesLost === 0,
+    s.wallMs.length >= 5 && s.wallMs.every((w) => w < 10_000) && s.acknowledged.every((a) => a === 10_000) && s.peakRssMb < 500 && s.skippedMoments === 0 && s.leasesLost === 0,
   );
 }
 for (const c of copies) line(`| one tick, ${c.copies} one-bridge process(es) (once): wall / sum of peak RSS | ${c.wallMs} ms (${c.succeeded} ok) / ${c.sumPeakRssMb} MB | | |`);

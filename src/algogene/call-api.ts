@@ -81,34 +81,20 @@ function retryDelay(error: unknown, attempt: number, gated: boolean): number | u
 
 async function send<T extends z.ZodType>(http: Http, call: ApiCall<T>, params: Record<string, string | number>): Promise<z.output<T>> {
   let response;
-  const request = http.got(call.endpoint.replace(/^\//, ''), {
-    method: call.method,
-    ...(call.method === 'GET' ? { searchParams: params } : { json: params }),
-  });
-  let oversize = false;
-  // Stop reading a reply past the cap: a hostile or broken server must not fill the memory.
-  request.on('downloadProgress', (progress: { transferred: number; total?: number }) => {
-    if (!oversize && (progress.transferred > MAX_REPLY_BYTES || (progress.total ?? 0) > MAX_REPLY_BYTES)) {
-      oversize = true;
-      request.cancel();
-    }
-  });
   try {
-    response = await request;
+    response = await http.request({ method: call.method, path: call.endpoint, ...(call.method === 'GET' ? { query: params } : { json: params }), maxBytes: MAX_REPLY_BYTES });
   } catch (error) {
-    if (oversize) throw new TransportError(call.endpoint, 'oversize', `reply larger than ${MAX_REPLY_BYTES} bytes: abandoned`);
-    // got's errors hold the request options, URL and all: keep only the code.
     const code = (error as { code?: string }).code ?? 'ERROR';
+    if (code === 'EOVERSIZE') throw new TransportError(call.endpoint, 'oversize', `reply larger than ${MAX_REPLY_BYTES} bytes: abandoned`);
     const kind = code === 'ETIMEDOUT' ? 'timeout' : 'network';
     // The host it tried (never the query string, which holds the key and the token), so the user can check it.
-    const host = URL.parse(String(http.got.defaults.options.prefixUrl))?.host ?? 'the server';
-    throw new TransportError(call.endpoint, kind, kind === 'timeout' ? `timed out waiting for ${host}` : `connection to ${host} failed (${code})`);
+    throw new TransportError(call.endpoint, kind, kind === 'timeout' ? `timed out waiting for ${http.host}` : `connection to ${http.host} failed (${code})`);
   }
   const body = parseBody(response.body);
   const retryAfter = response.headers['retry-after'];
   const error = classifyReply({
     endpoint: call.endpoint,
-    status: response.statusCode,
+    status: response.status,
     json: body.json,
     looksHtml: body.looksHtml,
     retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,

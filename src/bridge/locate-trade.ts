@@ -1,5 +1,5 @@
 import { ApiError } from '../algogene/api-error.js';
-import type { AlgogeneClient, Trade } from '../algogene/create-client.js';
+import type { AlgogeneClient, StrategyTrade, Trade } from '../algogene/create-client.js';
 
 /**
  * Where the server has a trade. `closed` is said only on the server's word (strategy_trade shows
@@ -11,22 +11,58 @@ export type Location =
   | { readonly where: 'open'; readonly trade: Trade }
   /** Waiting to fill: listed in pending_trades, or (no `trade`) only query_order knows it. */
   | { readonly where: 'pending'; readonly trade?: Trade }
-  | { readonly where: 'closed'; readonly price?: number; readonly reason?: string; readonly at?: string }
+  /** `rows`: the trade's strategy_trade rows when they said so (the journal's close entry is made of them). */
+  | { readonly where: 'closed'; readonly price?: number; readonly reason?: string; readonly at?: string; readonly rows?: readonly StrategyTrade[] }
   | { readonly where: 'unknown'; readonly detail: string };
+
+/** The account's two lists, each asked at most once per look-up round and shared by its trades. */
+export interface AccountLists {
+  opened(): Promise<Trade[]>;
+  pending(): Promise<Trade[]>;
+}
+
+/** Lists asked on first use and then remembered: one round of look-ups asks each list once. */
+export function accountLists(client: AlgogeneClient): AccountLists {
+  let opened: Promise<Trade[]> | undefined;
+  let pending: Promise<Trade[]> | undefined;
+  return {
+    opened: () => (opened ??= client.openedTrades()),
+    pending: () => (pending ??= client.pendingTrades()),
+  };
+}
 
 /**
  * The lists first (one call in the common case, a trade that is open), then, only for a trade
  * they do not show, the definitive look-ups. The two lists are asked one after the other and an
  * order can fill between them, so /opened_trades is asked once more after query_order says filled.
+ * `lists` shares the two list calls between the trades of one round (see queryTracked).
  */
-export async function locateTrade(client: AlgogeneClient, tracked: { tradeId: string; orderRef: string }): Promise<Location> {
+export async function locateTrade(client: AlgogeneClient, tracked: { tradeId: string; orderRef: string }, lists: AccountLists = accountLists(client)): Promise<Location> {
   const { tradeId } = tracked;
-  const [open] = await client.openedTrades(tradeId);
+  const open = (await lists.opened()).find((t) => t.tradeId === tradeId);
   if (open) return { where: 'open', trade: open };
-  const [pending] = await client.pendingTrades(tradeId);
+  const pending = (await lists.pending()).find((t) => t.tradeId === tradeId);
   if (pending) return { where: 'pending', trade: pending };
   const close = await closeOf(client, tracked);
   if (close) return close;
+  return definitive(client, tradeId);
+}
+
+/**
+ * A trade whose close was submitted: it was open when closed, so it is not looked for among the
+ * pending orders; once the open list no longer shows it, strategy_trade confirms its close.
+ */
+export async function locateClosing(client: AlgogeneClient, tracked: { tradeId: string; orderRef: string }, lists: AccountLists = accountLists(client)): Promise<Location> {
+  const open = (await lists.opened()).find((t) => t.tradeId === tracked.tradeId);
+  if (open) return { where: 'open', trade: open };
+  const close = await closeOf(client, tracked);
+  if (close) return close;
+  // Not listed and no close recorded: the full look-up decides (the pending list, query_order).
+  return locateTrade(client, tracked, lists);
+}
+
+/** query_order's word on a trade that neither list shows and strategy_trade shows no close of. */
+async function definitive(client: AlgogeneClient, tradeId: string): Promise<Location> {
   // A refusal ("trade not found") is an answer that settles nothing: the trade is kept.
   const order = await client.queryOrder(tradeId).catch((error: unknown) => {
     if (error instanceof ApiError) return { state: 'unknown' as const, status: '', errMsg: error.reason, price: undefined };
@@ -45,9 +81,9 @@ export async function locateTrade(client: AlgogeneClient, tracked: { tradeId: st
 /** The close strategy_trade records for this trade (ours, or the server's take-profit, stop-loss, holdtime). */
 export async function closeOf(client: AlgogeneClient, tracked: { tradeId: string; orderRef: string }): Promise<Location | undefined> {
   if (!tracked.orderRef) return undefined;
-  const rows = await client.strategyTrades({ orderRef: tracked.orderRef });
-  const row = rows.find((r) => r.tradeId === tracked.tradeId && r.openclose === 'close');
-  return row ? { where: 'closed', price: row.price, reason: row.reason, at: row.timestamp } : undefined;
+  const rows = (await client.strategyTrades({ orderRef: tracked.orderRef })).filter((r) => r.tradeId === tracked.tradeId);
+  const row = rows.find((r) => r.openclose === 'close');
+  return row ? { where: 'closed', price: row.price, reason: row.reason, at: row.timestamp, rows } : undefined;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { AlgogeneClient } from '../algogene/create-client.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { TrackedTrade } from '../store/bridge-state.js';
-import { locateTrade, type Location } from './locate-trade.js';
+import { accountLists, locateClosing, locateTrade, type Location } from './locate-trade.js';
 
 /** Where the server has each tracked trade, filled in as the answers arrive. */
 export interface TrackedQuery {
@@ -12,13 +12,17 @@ export interface TrackedQuery {
 
 /**
  * Asks the server about every tracked trade (closing ones too: their close is confirmed here) at
- * once and logs what it shows. A failed look-up is not a failed tick: the trade is simply not
- * known, and nothing is concluded from it.
+ * once and logs what it shows. The account's lists are asked once for all of them, and a closing
+ * trade gone from the open list is confirmed by its strategy_trade rows alone: in the steady state
+ * (one trade open, the one closed last tick awaiting confirmation) that is two calls where one
+ * question per list per trade took five. A failed look-up is not a failed tick: the trade is
+ * simply not known, and nothing is concluded from it.
  */
 export function queryTracked(client: AlgogeneClient, trades: readonly TrackedTrade[], log: Logger, known = new Map<string, Location>()): TrackedQuery {
+  const lists = accountLists(client);
   const done = Promise.all(
     trades.map((t) =>
-      locateTrade(client, t).then(
+      (t.status === 'closing' ? locateClosing(client, t, lists) : locateTrade(client, t, lists)).then(
         (location) => {
           known.set(t.tradeId, location);
           if (location.where === 'open') log.info({ tradeId: t.tradeId, where: location.where, price: location.trade.price, unrealizedPL: location.trade.unrealizedPL }, 'tracked trade');

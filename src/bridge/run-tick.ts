@@ -115,7 +115,7 @@ export async function runTick(deps: TickDeps, scheduledAt: Date): Promise<TickRe
     // closes we sent, now confirmed, and closes the server made by itself, never closed again.
     const before = doc;
     doc = settleTracked(doc, query.known, log, now());
-    recordClosedTrades(collect, before, doc, 'signal');
+    recordClosedTrades(collect, before, doc, 'signal', query.known);
     let dirty = doc !== before;
 
     // A "closing" trade does not block the open: reopen closes and opens at the same moment, as

@@ -36,8 +36,12 @@ export interface WorkerOptions {
   readonly onMoment?: (event: MomentEvent) => void;
 }
 
-/** Before the first prefetch has been timed: a guess of one prefetch's duration. */
-const INITIAL_PREFETCH_MS = 100;
+/**
+ * A guess of one prefetch's duration before any was timed, and the least ever assumed: a bridge
+ * with nothing tracked prefetches in no time, and a first moment full of those must not shrink
+ * the lead that the next moment's look-ups (a round trip each) need.
+ */
+const MIN_PREFETCH_MS = 100;
 /** The least lead of the prefetch before its moment; it grows with the number of bridges. */
 const PREFETCH_LEAD_MS = 1_000;
 /** A moment that fires this late is logged as late (it still runs). */
@@ -60,7 +64,7 @@ export function runWorker(options: WorkerOptions): Promise<void> {
   const waiting = new Map<string, number>();
   const inFlight = new Set<Promise<unknown>>();
   const retired = (bridge: Bridge) => options.isRetired?.(bridge) ?? false;
-  let prefetchMs = INITIAL_PREFETCH_MS;
+  let prefetchMs = MIN_PREFETCH_MS;
 
   const bySchedule = new Map<string, Bridge[]>();
   for (const bridge of options.bridges) {
@@ -135,7 +139,7 @@ export function runWorker(options: WorkerOptions): Promise<void> {
         const at = next.getTime();
         // Enough lead for every bridge's prefetch to run within the lane's bound, at least a second,
         // at most half the interval (the previous moment's ticks come first).
-        const spreadMs = Math.ceil(bridges.length / prefetchLimit) * prefetchMs * 1.5;
+        const spreadMs = Math.ceil(bridges.length / prefetchLimit) * Math.max(prefetchMs, MIN_PREFETCH_MS) * 1.5;
         const leadMs = Math.min(Math.max(PREFETCH_LEAD_MS, spreadMs), halfInterval);
         const timer = setTimeout(() => {
           prefetchTimers.delete(timer);

@@ -18,6 +18,17 @@ export interface TradeRow {
 /** The account's transactions of one orderRef (the client's strategyTrades). */
 export type TradeRows = (orderRef: string) => Promise<readonly TradeRow[]>;
 
+/** What is known of a close before strategy_trade is read. */
+export interface CloseRequest {
+  readonly tradeId: string;
+  readonly orderRef?: string;
+  readonly reason: EventOf<'close'>['reason'];
+  readonly side?: 'BUY' | 'SELL';
+  readonly volume?: number;
+  readonly price?: number;
+  readonly serverReason?: string;
+}
+
 // strategy_trade may show a close a moment after close_orders was accepted.
 export const CONFIRM_DELAYS_MS = [300, 700, 1_500, 3_000, 6_000];
 
@@ -30,7 +41,7 @@ export const CONFIRM_DELAYS_MS = [300, 700, 1_500, 3_000, 6_000];
  */
 export async function confirmClose(
   lookup: TradeRows,
-  request: { tradeId: string; orderRef?: string; reason: EventOf<'close'>['reason']; side?: 'BUY' | 'SELL'; volume?: number; price?: number; serverReason?: string },
+  request: CloseRequest,
   options: { log: Logger; delaysMs?: readonly number[]; hurry?: AbortSignal },
 ): Promise<EventOf<'close'>> {
   const base: EventOf<'close'> = { type: 'close', tradeId: request.tradeId, orderRef: request.orderRef, reason: request.reason, price: request.price, serverReason: request.serverReason };
@@ -44,27 +55,8 @@ export async function confirmClose(
     // Hurried before or during the wait: this look-up is the last.
     last = hurry?.aborted === true;
     try {
-      const rows = (await lookup(request.orderRef)).filter((r) => r.tradeId === request.tradeId);
-      const close = rows.find((r) => r.openclose === 'close');
-      if (!close) continue;
-      const open = rows.find((r) => r.openclose === 'open');
-      const price = close.price ?? request.price;
-      const volume = request.volume ?? open?.volume;
-      const sign = request.side === 'SELL' ? -1 : request.side === 'BUY' ? 1 : undefined;
-      const realisedPnl =
-        close.realizedPL ??
-        (price !== undefined && open?.price !== undefined && volume !== undefined && sign !== undefined ? Math.round((price - open.price) * volume * sign * 100) / 100 : undefined);
-      const serverReason = close.reason ?? request.serverReason;
-      return {
-        ...base,
-        reason: reasonOf(serverReason) ?? request.reason,
-        price,
-        openPrice: open?.price,
-        realisedPnl,
-        openedAt: isoOf(open?.timestamp),
-        closedAt: isoOf(close.timestamp),
-        serverReason,
-      };
+      const close = closeFromRows(await lookup(request.orderRef), request);
+      if (close) return close;
     } catch (error) {
       lastError = (error as Error).message;
       // A refusal (this server has no strategy_trade, say) will not change by asking again.
@@ -74,6 +66,36 @@ export async function confirmClose(
   const why = lastError ?? (last ? 'strategy_trade did not show the close before the bridge was handed over' : 'strategy_trade did not show the close');
   options.log.warn({ tradeId: request.tradeId, orderRef: request.orderRef, error: why }, 'strategy_trade did not show the close: journaled without its price and P&L');
   return { ...base, unconfirmed: why };
+}
+
+/**
+ * The `close` entry that a trade's strategy_trade rows make (undefined while they show no close):
+ * the closing price, the open price and times, and the realised P&L, (close − open) × volume,
+ * signed by side, in cents, or the server's own figure when it reports one.
+ */
+export function closeFromRows(allRows: readonly TradeRow[], request: CloseRequest): EventOf<'close'> | undefined {
+  const rows = allRows.filter((r) => r.tradeId === request.tradeId);
+  const close = rows.find((r) => r.openclose === 'close');
+  if (!close) return undefined;
+  const open = rows.find((r) => r.openclose === 'open');
+  const price = close.price ?? request.price;
+  const volume = request.volume ?? open?.volume;
+  const sign = request.side === 'SELL' ? -1 : request.side === 'BUY' ? 1 : undefined;
+  const realisedPnl =
+    close.realizedPL ?? (price !== undefined && open?.price !== undefined && volume !== undefined && sign !== undefined ? Math.round((price - open.price) * volume * sign * 100) / 100 : undefined);
+  const serverReason = close.reason ?? request.serverReason;
+  return {
+    type: 'close',
+    tradeId: request.tradeId,
+    orderRef: request.orderRef,
+    reason: reasonOf(serverReason) ?? request.reason,
+    price,
+    openPrice: open?.price,
+    realisedPnl,
+    openedAt: isoOf(open?.timestamp),
+    closedAt: isoOf(close.timestamp),
+    serverReason,
+  };
 }
 
 /** take-profit, stop-loss and holdtime from whatever words the server uses; undefined for anything else. */

@@ -13,19 +13,38 @@ export interface MemoryJournal extends JournalBackend {
  */
 export function memoryJournal(leases: ReadonlyMap<string, string> = new Map()): MemoryJournal {
   const raw = new Map<string, string[]>();
+  // Each bridge's stored seq -> hash, so that an append checks its seq without parsing the whole chain.
+  const stored = new Map<string, Map<number, string>>();
   const rows = (bridge: string) => raw.get(bridge) ?? [];
+  const seqs = (bridge: string) => {
+    let index = stored.get(bridge);
+    const list = rows(bridge);
+    // Rebuilt when a test tampered with the raw text (or dropped entries): the text is the truth.
+    if (!index || index.size !== list.length) {
+      index = new Map();
+      for (const text of list) {
+        const entry = parseStored(text);
+        if (typeof entry?.seq === 'number') index.set(entry.seq, String(entry.hash));
+      }
+      stored.set(bridge, index);
+    }
+    return index;
+  };
   return {
     raw,
     async append(entry, fence) {
       const verdict = fence ? fenceMatches(leases.get(fence.key), fence) : 'ok';
       if (fence && verdict !== 'ok') throw fenceRefusal(verdict, entry, fence);
-      const list = rows(entry.bridge);
-      const existing = list.find((text) => parseStored(text)?.seq === entry.seq);
+      const index = seqs(entry.bridge);
+      const existing = index.get(entry.seq);
       if (existing !== undefined) {
-        if (parseStored(existing)?.hash === entry.hash) return;
+        if (existing === entry.hash) return;
         throw new JournalConflictError(entry.bridge, entry.seq);
       }
-      raw.set(entry.bridge, [...list, JSON.stringify(entry)]);
+      const list = raw.get(entry.bridge);
+      if (list) list.push(JSON.stringify(entry));
+      else raw.set(entry.bridge, [JSON.stringify(entry)]);
+      index.set(entry.seq, entry.hash);
     },
     async last(bridge) {
       const list = rows(bridge);

@@ -71,7 +71,7 @@ describe('locateTrade', () => {
 
   it('closed only when strategy_trade records its close, with the closing price and reason', async () => {
     const client = scripted({ history: [openRow, closeRow] });
-    expect(await locateTrade(client, TRADE)).toEqual({ where: 'closed', price: 30_500.5, reason: 'take profit', at: closeRow.timestamp });
+    expect(await locateTrade(client, TRADE)).toEqual({ where: 'closed', price: 30_500.5, reason: 'take profit', at: closeRow.timestamp, rows: [openRow, closeRow] });
     expect(client.calls).toEqual(['opened', 'pending', `strategy_trade ${TRADE.orderRef}`]);
   });
 

@@ -1,5 +1,5 @@
-import got from 'got';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createHttp } from '../../src/algogene/create-http.js';
 import { createSecrets } from '../../src/logging/secrets.js';
 import { captureLog } from '../helpers/capture-log.js';
 import { afterCall, fixedStrategy, makeBridge, type TestBridge } from '../helpers/make-bridge.js';
@@ -80,13 +80,19 @@ describe('secrets never reach the log', () => {
     expect((await t.load()).trades.map((x) => x.tradeId)).toEqual([TRACKED]);
   });
 
-  it('a got error logged whole (message, stack, options) shows neither the key nor the token', async () => {
+  it('a transport error from the HTTP layer names no URL, and a library error logged whole (message, stack, options) shows neither the key nor the token', async () => {
     const logs = captureLog({ secrets: [API_KEY, TOKEN] });
     api.fail('GET', '/opened_trades', 'ECONNRESET');
-    const error = await got(`${BASE_URL}/opened_trades`, { searchParams: { user: USER, api_key: API_KEY, token: TOKEN }, retry: { limit: 0 } }).catch((e: unknown) => e);
+    const http = createHttp({ baseUrl: BASE_URL, timeoutMs: 2_000 });
+    const error = await http.request({ method: 'GET', path: '/opened_trades', query: { user: USER, api_key: API_KEY, token: TOKEN }, maxBytes: 1024 }).catch((e: unknown) => e);
+    http.close();
     expect(error).toBeInstanceOf(Error);
-    logs.log.error({ err: error, error, url: (error as { options?: { url?: unknown } }).options?.url?.toString() }, 'request failed');
-    logs.log.error(error as Error);
+    expect(`${(error as Error).message} ${(error as Error).stack}`).not.toMatch(/opened_trades|api_key|token=/);
+    // What a third-party library's error looks like: the URL in its message and its options.
+    const url = new URL(`${BASE_URL}/opened_trades?${new URLSearchParams({ user: USER, api_key: API_KEY, token: TOKEN })}`);
+    const libraryError = Object.assign(new Error(`read ECONNRESET ${url.href}`), { options: { url, searchParams: url.searchParams } });
+    logs.log.error({ err: libraryError, error: libraryError, url: url.toString() }, 'request failed');
+    logs.log.error(libraryError);
     expect(logs.text()).toContain('request failed');
     expectNoSecret(logs.text(), API_KEY, TOKEN);
   });
