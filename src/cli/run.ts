@@ -31,7 +31,7 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
     const tookOver = createTakeOverReport({
       schedules: new Map(runtime.bridges.map((b) => [b.id, b.config.schedule])),
       log: log.child({ module: 'fleet', fleet: fleetName }),
-      count: (id, moments) => http.observe.metrics.missedMoments(id, moments),
+      count: (id, moments) => http.metrics()?.missedMoments(id, moments),
     });
     try {
       fleet =

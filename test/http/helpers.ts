@@ -58,6 +58,7 @@ export async function openServed(sim: Simulator, options: { env?: Record<string,
   const config = loadConfig(env, { strategies: await loadStrategyCatalog([env.BRIDGE_STRATEGY]) });
   const logs = captureLog();
   const http = prepareRunHttp();
+  const observe = await http.observe(config);
   const identity = { host: hostname(), pid: process.pid, instance: randomUUID(), isAlive: () => true };
   const runtime = await openRuntime(config, {
     log: logs.log,
@@ -65,8 +66,8 @@ export async function openServed(sim: Simulator, options: { env?: Record<string,
     env,
     withStrategies: true,
     lease: identity,
-    metrics: http.observe.metrics,
-    wrapStrategy: (bridge, loaded) => http.observe.wrapStrategy(bridge, options.strategy ?? loaded),
+    metrics: observe.metrics,
+    wrapStrategy: (bridge, loaded) => observe.wrapStrategy(bridge, options.strategy ?? loaded),
   });
   const served = await http.start({ config, runtime, log: logs.log, secrets: logs.secrets, instance: identity.instance, fleet: options.fleet });
   const request = async (method: string, path: string, headers: Record<string, string> = {}) => {
