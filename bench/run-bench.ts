@@ -8,6 +8,7 @@ import { measureFleet } from './measure-fleet.js';
 import { measureLatency } from './measure-latency.js';
 import { measureLateness } from './measure-lateness.js';
 import { measurePublishedWay } from './measure-published-way.js';
+import { measureOnceStartup } from './measure-once-startup.js';
 import type { BenchStore } from './bench-runtime.js';
 import { measureScale, type ScaleResult } from './measure-scale.js';
 
@@ -43,6 +44,7 @@ for (const store of quick ? [] : stores) scale1000.push(await measureScale({ bri
 for (const store of full ? stores : []) scale10k.push(await measureScale({ bridges: 10_000, delayMs, moments: 5, everyS: 20, concurrency: Number(values['concurrency-10k']), store }));
 const copies = quick ? [] : [await measureCopies(1, delayMs), await measureCopies(10, delayMs)];
 const lateness = quick ? undefined : await measureLateness(30, 100, delayMs);
+const startup = await measureOnceStartup(10);
 const fleet = await measureFleet(quick ? 300 : Number(values['fleet-bridges']), delayMs).catch((error: Error) => ({ error: error.message }));
 
 const latencyFloor = 2 * delayMs + 5;
@@ -76,11 +78,12 @@ for (const s of scale10k) {
 }
 for (const c of copies) line(`| one tick, ${c.copies} one-bridge process(es) (once): wall / sum of peak RSS | ${c.wallMs} ms (${c.succeeded} ok) / ${c.sumPeakRssMb} MB | | |`);
 line('error' in fleet ? `| fleet | not measured: ${fleet.error} | | |` : `| one tick, ${fleet.bridges} bridges over ${fleet.instances} fleet instances (Redis): scheduled second to last ack / shares / peak RSS per instance | ${fleet.lastAckMs} ms / ${fleet.shares.join(', ')} / ${fleet.peakRssMb.join(', ')} MB | | |`);
+line(`| \`once\` with nothing to do, exec to exit (median of ${startup.runs}), memory / SQLite / Redis | ${startup.medianMs.memory} / ${startup.medianMs.sqlite} / ${startup.medianMs.redis} ms | < 400 ms | ${verdict(Math.max(startup.medianMs.memory, startup.medianMs.sqlite, startup.medianMs.redis) < 400)} |`);
 if (lateness) line(`| scheduler lateness, ${lateness.bridges} bridges, ${lateness.ticks} ticks (p50 / p99 / max) | ${lateness.p50Ms} / ${lateness.p99Ms} / ${lateness.maxMs} ms | p99 < 20 ms | ${verdict(lateness.p99Ms < 20)} |`);
 
 const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}`, loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10) };
 line('');
 line(`machine: ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}, load average ${machine.loadAverage.join(' ')}`);
 const out = fileURLToPath(new URL('../../bench/results.json', import.meta.url));
-writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), delayMs, quick, full, machine, latency, events, published, scale1000, scale10k, copies, lateness, fleet }, null, 2)}\n`);
+writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), delayMs, quick, full, machine, latency, events, published, scale1000, scale10k, copies, lateness, fleet, startup }, null, 2)}\n`);
 line(`written: bench/results.json`);

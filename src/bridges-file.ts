@@ -26,31 +26,33 @@ const EXPECTS: Record<string, string> = {
   settings: "an object of the strategy's settings (BRIDGE_SEED, …) with string or number values",
 };
 
-const fields = {
-  account: z.string().min(1),
-  instrument: z.string().regex(/^[A-Za-z0-9._-]+$/),
-  volume: z.number().positive().finite(),
-  strategy: z.string().min(1),
-  strategyTimeoutMs: z.number().int().positive(),
-  policy: z.enum(['reopen', 'hold']),
-  schedule: z.string().refine((s) => cron.validate(s)),
-  mode: z.enum(['livetest', 'real']),
-  userEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
-  apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
-  maxVolume: z.number().positive().finite(),
-  maxOrdersPerHour: z.number().int().positive(),
-  haltFile: z.string().min(1),
-  haltFlatten: z.boolean(),
-  shareAccount: z.boolean(),
-  settings: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)),
-};
-
-const defaultsSchema = z.object(fields).partial().strict();
-const bridgeSchema = defaultsSchema.extend({ id: z.string().regex(BRIDGE_ID) }).strict();
-const fileSchema = z.object({ bridges: z.array(bridgeSchema).min(1), defaults: defaultsSchema.optional() }).strict();
+// Built when a bridges file is read (once per process): a bridge from the environment alone never pays for it.
+function fileSchema() {
+  const fields = {
+    account: z.string().min(1),
+    instrument: z.string().regex(/^[A-Za-z0-9._-]+$/),
+    volume: z.number().positive().finite(),
+    strategy: z.string().min(1),
+    strategyTimeoutMs: z.number().int().positive(),
+    policy: z.enum(['reopen', 'hold']),
+    schedule: z.string().refine((s) => cron.validate(s)),
+    mode: z.enum(['livetest', 'real']),
+    userEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
+    apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
+    maxVolume: z.number().positive().finite(),
+    maxOrdersPerHour: z.number().int().positive(),
+    haltFile: z.string().min(1),
+    haltFlatten: z.boolean(),
+    shareAccount: z.boolean(),
+    settings: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)),
+  };
+  const defaultsSchema = z.object(fields).partial().strict();
+  const bridgeSchema = defaultsSchema.extend({ id: z.string().regex(BRIDGE_ID) }).strict();
+  return z.object({ bridges: z.array(bridgeSchema).min(1), defaults: defaultsSchema.optional() }).strict();
+}
 
 /** One bridge as the file gives it: its own fields over the file's `defaults`. */
-export type FileBridge = z.output<typeof bridgeSchema>;
+export type FileBridge = z.output<ReturnType<typeof fileSchema>>['bridges'][number];
 
 /**
  * BRIDGE_CONFIG's text (JSON5: comments and trailing commas welcome): many bridges (strategy ×
@@ -61,7 +63,7 @@ export type FileBridge = z.output<typeof bridgeSchema>;
 export function parseBridgesFile(text: string): { bridges: FileBridge[] } | { problems: string[] } {
   const read = readJson5(text);
   if ('error' in read) return { problems: [`BRIDGE_CONFIG: not valid JSON5: ${read.error}`] };
-  const parsed = fileSchema.safeParse(read.value);
+  const parsed = fileSchema().safeParse(read.value);
   if (!parsed.success) {
     return {
       problems: parsed.error.issues.map((issue) => {

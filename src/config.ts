@@ -3,7 +3,7 @@ import { parseBridgesFile, type FileBridge } from './bridges-file.js';
 import { ConfigError } from './config-error.js';
 import { didYouMean } from './config/did-you-mean.js';
 import { EMPTY_CATALOG, type Setting, type StrategyCatalog } from './config/setting.js';
-import { RETIRED, VARS, type VarName, type VarSpec, type VarValues } from './config/vars.js';
+import { RETIRED, undeclaredNames, VARS, type VarName, type VarSpec, type VarValues } from './config/vars.js';
 
 export type Mode = 'livetest' | 'real';
 export type Policy = 'reopen' | 'hold';
@@ -129,8 +129,8 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
 
   // 1. No unknown name: a typo must never leave a default in its place.
   const known = new Set<string>([...Object.keys(VARS), ...catalog.all().map((s) => s.name)]);
-  for (const name of Object.keys(env).sort()) {
-    if (!/^(BRIDGE_|ALGOGENE_)/.test(name) || known.has(name)) continue;
+  for (const name of undeclaredNames(env).sort()) {
+    if (known.has(name)) continue;
     const hint = didYouMean(name, known);
     problems.push(RETIRED[name] ? `${name}: ${RETIRED[name]}` : `${name}: unknown variable${hint ? `; did you mean ${hint}?` : ' (see .env.example for the variables that exist)'}`);
   }

@@ -1,3 +1,4 @@
+import type { SkipReason } from '../journal/events.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { Bridge, TickTrigger } from './create-bridge.js';
 import { createLanes } from './create-lanes.js';
@@ -22,6 +23,16 @@ export interface MomentEvent {
   readonly skipped: readonly Date[];
 }
 
+/** Scheduled moments that did not tick some bridges: each is an error, for the caller to count and notify. */
+export interface SkippedEvent {
+  readonly schedule: string;
+  readonly reason: SkipReason;
+  /** Oldest first: several when the event loop was blocked past several moments. */
+  readonly moments: readonly Date[];
+  /** The bridges they did not tick; a retired one (lost, or run by another member of the fleet) is not among them. */
+  readonly bridges: readonly Bridge[];
+}
+
 export interface WorkerOptions {
   readonly bridges: readonly Bridge[];
   readonly concurrency: number;
@@ -34,6 +45,7 @@ export interface WorkerOptions {
   readonly isRetired?: (bridge: Bridge) => boolean;
   readonly onTick?: (event: TickEvent) => void;
   readonly onMoment?: (event: MomentEvent) => void;
+  readonly onSkipped?: (event: SkippedEvent) => void;
 }
 
 /**
@@ -52,8 +64,9 @@ const LATE_WARN_MS = 500;
  * then; an event-driven strategy's signal ticks its bridge at once (or right after its running
  * tick: at most one waits, the latest). Ticks run within `concurrency`; the prefetches that
  * prepare them run in a lane of their own at a lower priority, spread ahead of the moment in
- * proportion to the number of bridges. A bridge's ticks never overlap. Resolves once stopped and
- * every running tick has finished.
+ * proportion to the number of bridges. A bridge's ticks never overlap. A moment that does not tick
+ * a bridge (its previous tick still runs, or the loop was blocked past the moment) is logged and
+ * handed to `onSkipped`. Resolves once stopped and every running tick has finished.
  */
 export function runWorker(options: WorkerOptions): Promise<void> {
   const { log, signal } = options;
@@ -89,6 +102,15 @@ export function runWorker(options: WorkerOptions): Promise<void> {
       resolve();
     };
     signal.addEventListener('abort', () => void stopAll(), { once: true });
+
+    // What the caller does with a moment (metrics, alerts, the journal) must never stop the clock.
+    const tell = <E>(listener: ((event: E) => void) | undefined, event: E) => {
+      try {
+        listener?.(event);
+      } catch (error) {
+        log.error({ error: (error as Error).message }, 'worker: a listener of the scheduled moments threw');
+      }
+    };
 
     const track = (work: Promise<unknown>) => {
       inFlight.add(work);
@@ -168,15 +190,22 @@ export function runWorker(options: WorkerOptions): Promise<void> {
           log.error({ schedule, scheduledAt: moment.toISOString(), ranInstead: scheduledAt.toISOString() }, 'scheduled moment skipped: the event loop was blocked past it');
         }
         if (lateMs >= LATE_WARN_MS) log.warn({ schedule, scheduledAt: scheduledAt.toISOString(), lateMs }, 'scheduled moment ran late');
-        options.onMoment?.({ schedule, scheduledAt, lateMs, skipped });
+        tell(options.onMoment, { schedule, scheduledAt, lateMs, skipped });
+        if (skipped.length > 0 && options.onSkipped) {
+          const missed = bridges.filter((bridge) => !retired(bridge));
+          if (missed.length > 0) tell(options.onSkipped, { schedule, reason: 'event-loop-blocked', moments: skipped, bridges: missed });
+        }
+        const overrun: Bridge[] = [];
         for (const bridge of bridges) {
           if (retired(bridge)) continue;
           if (busy.has(bridge.id)) {
             log.warn({ bridge: bridge.id, scheduledAt: scheduledAt.toISOString() }, 'tick skipped: the previous tick is still running');
+            overrun.push(bridge);
             continue;
           }
           startTick(bridge, scheduledAt, 'schedule');
         }
+        if (overrun.length > 0) tell(options.onSkipped, { schedule, reason: 'previous-tick-running', moments: [scheduledAt], bridges: overrun });
         if (options.maxTicks !== undefined && slots >= options.maxTicks) {
           clock.stop();
           finished += 1;

@@ -1,5 +1,4 @@
 import type { Config } from '../config.js';
-import { archiveJournal } from '../journal/archive-journal.js';
 import { createEventSink, type EventSink } from '../journal/bridge-events.js';
 import { createJournal, type Journal } from '../journal/create-journal.js';
 import type { Logger } from '../logging/create-logger.js';
@@ -53,6 +52,7 @@ export async function openRecord(
     if (config.journal.retentionDays !== undefined) {
       await events.flush();
       const before = new Date(Date.now() - config.journal.retentionDays * DAY_MS);
+      const { archiveJournal } = await import('../journal/archive-journal.js');
       await archiveJournal(journal, id, { before, dir: config.journal.archiveDir }).then(
         (done) => done.archived > 0 && log.info({ bridge: id, archived: done.archived, uptoSeq: done.uptoSeq, file: done.file }, 'journal entries archived'),
         (error: Error) => {

@@ -7,7 +7,6 @@ import { createBridge, type Bridge } from '../bridge/create-bridge.js';
 import { createLimiter } from '../bridge/create-limiter.js';
 import type { BridgeConfig, Config } from '../config.js';
 import type { Metrics } from '../http/create-metrics.js';
-import { instrumentClient, instrumentTokens } from '../http/instrument-client.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { Secrets } from '../logging/secrets.js';
 import { createBridgeLease, type BridgeLease } from '../store/bridge-lease.js';
@@ -133,6 +132,8 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
     }
     const record = await openRecord(config, store, { log, secrets, leased: options.fleet ? [] : [...leases.keys()], leases, tookOver, onNotification: options.metrics && ((outcome, channel) => options.metrics?.notification(outcome, channel)) });
     closers.unshift(() => record.close());
+    // Only run counts calls (for /metrics): the other commands never load the counting wrapper.
+    const instrument = options.metrics && { metrics: options.metrics, ...(await import('../http/instrument-client.js')) };
     const sessions = new Map<string, { tokens: SessionTokens; gate: RateGate }>();
     const bridges: Bridge[] = [];
     for (const bridgeConfig of selected) {
@@ -144,14 +145,14 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
         const userLog = log.child({ module: 'session', user: bridgeConfig.user });
         const gate = createRateGate({ log: userLog, callsPerMinute: config.callsPerMinute });
         let tokens = createSessionTokens({ http, log: userLog, secrets, user: bridgeConfig.user, apiKey: bridgeConfig.apiKey, gate });
-        if (options.metrics) tokens = instrumentTokens(tokens, bridgeConfig.user, options.metrics);
+        if (instrument) tokens = instrument.instrumentTokens(tokens, bridgeConfig.user, instrument.metrics);
         session = { gate, tokens };
         sessions.set(sessionKey, session);
       }
       const { tokens, gate } = session;
       const account = { user: bridgeConfig.user, apiKey: bridgeConfig.apiKey, accountId: bridgeConfig.accountId, runmode: bridgeConfig.runmode };
       const plainClient = createClient({ http, log: bridgeLog.child({ module: 'algogene' }), tokens, account, gate });
-      const client = options.metrics ? instrumentClient(plainClient, options.metrics) : plainClient;
+      const client = instrument ? instrument.instrumentClient(plainClient, instrument.metrics) : plainClient;
       const loaded = options.withStrategies
         ? await loadStrategy(bridgeConfig.strategy, { settings: bridgeConfig.settings, env: options.env, stop: options.stop, log: bridgeLog.child({ module: 'strategy' }) })
         : NO_STRATEGY;

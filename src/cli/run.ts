@@ -9,6 +9,7 @@ import { createTakeOverReport } from '../fleet/report-take-over.js';
 import { prepareRunHttp } from '../http/serve-run.js';
 import { FenceError } from '../store/fence-error.js';
 import { EXIT, type CliIo } from './cli-io.js';
+import { createSkipReport } from './create-skip-report.js';
 import { refusedCredentials } from './refused-credentials.js';
 import { withRuntime, type CommandOptions } from './with-runtime.js';
 
@@ -30,7 +31,7 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
     const tookOver = createTakeOverReport({
       schedules: new Map(runtime.bridges.map((b) => [b.id, b.config.schedule])),
       log: log.child({ module: 'fleet', fleet: fleetName }),
-      count: (id, moments) => http.observe.metrics.missedMoments(id, moments),
+      count: (id, moments) => http.metrics()?.missedMoments(id, moments),
     });
     try {
       fleet =
@@ -114,6 +115,8 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
     renewal.unref();
     const lost = new Set<string>();
     const ticks = { done: 0, ok: 0 };
+    const metrics = http.observe.metrics;
+    const skipped = createSkipReport({ alerts: runtime.alerts, events: runtime.record.events, count: (id, reason, moments) => metrics.skippedMoments(id, reason, moments) });
     try {
       await runWorker({
         bridges: fleet ? served.bridges.map((b) => fleet.track(b)) : served.bridges,
@@ -123,6 +126,8 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
         signal: stop.signal,
         // Asked at every moment: in a fleet, a bridge this instance does not hold now is not ticked now.
         isRetired: (bridge) => lost.has(bridge.id) || (fleet !== undefined && !fleet.isMine(bridge.id)),
+        onMoment: ({ schedule, lateMs }) => metrics.momentLateness(schedule, lateMs / 1000),
+        onSkipped: skipped,
         onTick: (event) => {
           const { bridge, result } = event;
           ticks.done += 1;

@@ -4,10 +4,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { readFileSync } from 'node:fs';
 import { strategiesOfBridgesFile } from '../bridges-file.js';
 import { loadConfig, type Config } from '../config.js';
+import { undeclaredNames } from '../config/vars.js';
 import { ConfigError } from '../config-error.js';
 import { createLogger, type Logger } from '../logging/create-logger.js';
 import type { Secrets } from '../logging/secrets.js';
-import { diagnoseRedis } from '../store/diagnose-redis.js';
 import { preflightStore } from '../store/preflight-store.js';
 import { StoreError } from '../store/store-error.js';
 import { StrategyLoadError } from '../strategy/load-strategy.js';
@@ -41,8 +41,8 @@ export interface RuntimeSetup {
   readonly standby?: boolean;
   /** run --fleet (BRIDGE_FLEET does the same): leases are taken by the fleet, not at start. */
   readonly fleet?: (config: Config) => boolean;
-  /** run's metrics and halts: counted and gated from outside the client and the strategies. */
-  readonly observe?: Pick<RuntimeOptions, 'metrics' | 'wrapStrategy'>;
+  /** run's metrics and halts: counted and gated from outside the client and the strategies (what is needed depends on the config). */
+  readonly observe?: (config: Config) => Promise<Pick<RuntimeOptions, 'metrics' | 'wrapStrategy'>>;
   /** close: another process holds a bridge; answers the exit code, or undefined to refuse as usual. */
   readonly onLeaseHeld?: (error: LeaseHeldError, ctx: { config: Config; secrets: Secrets }) => Promise<number | undefined>;
 }
@@ -69,7 +69,7 @@ export async function withRuntime(io: CliIo, options: CommandOptions, setup: Run
     const read = setup.env ? { env: setup.env, names: new Set<string>(), lookedIn: io.cwd, path: '(demo)' } : readEnv(io.env, options.envFile, io.cwd);
     env = read.env;
     secrets.add(env.ALGOGENE_API_KEY);
-    const catalog = await loadStrategyCatalog(strategySpecs(env));
+    const catalog = await loadStrategyCatalog(strategySpecs(env), { undeclared: undeclaredNames(env) });
     config = loadConfig(env, { confirmReal: options.confirmReal, purpose: setup.purpose, strategies: catalog, envFile: read });
     for (const value of config.secrets) secrets.add(value);
     if (options.bridge !== undefined && !config.bridges.some((b) => b.id === options.bridge)) {
@@ -91,7 +91,7 @@ export async function withRuntime(io: CliIo, options: CommandOptions, setup: Run
   let runtime: Runtime;
   try {
     runtime = await openRuntime(config, {
-      ...setup.observe,
+      ...(await setup.observe?.(config)),
       log,
       secrets,
       env,
@@ -131,6 +131,7 @@ export async function withRuntime(io: CliIo, options: CommandOptions, setup: Run
       return EXIT.config;
     }
     if (error instanceof StoreError && /^rediss?:/.test(config.store)) {
+      const { diagnoseRedis } = await import('../store/diagnose-redis.js');
       say(`config: BRIDGE_STORE: ${await diagnoseRedis(config.store)}`);
       return EXIT.config;
     }

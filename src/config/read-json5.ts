@@ -1,4 +1,8 @@
-import JSON5 from 'json5';
+import { createRequire } from 'node:module';
+
+// Loaded on the first bridges file: a command of one bridge from the environment never needs the parser.
+const requireHere = createRequire(import.meta.url);
+const json5 = () => requireHere('json5') as typeof import('json5');
 
 /**
  * A bridges file: JSON5 (comments, trailing commas, unquoted keys), with numbers in plain
@@ -9,7 +13,7 @@ export function readJson5(text: string): { value: unknown } | { error: string } 
   const odd = oddNumber(text);
   if (odd) return { error: `line ${odd.line}, column ${odd.column}: ${JSON.stringify(odd.token)} is not a plain decimal number (write e.g. 16, 1000, 0.5)` };
   try {
-    return { value: JSON5.parse(text) };
+    return { value: json5().parse(text) };
   } catch (error) {
     const e = error as SyntaxError & { lineNumber?: number; columnNumber?: number };
     const reason = e.message.replace(/^JSON5: /, '').replace(/ at \d+:\d+$/, '');

@@ -68,6 +68,11 @@ export const VARS = {
 } as const satisfies Record<string, VarSpec>;
 
 export type VarName = keyof typeof VARS;
+
+/** The BRIDGE_* and ALGOGENE_* names of `env` that are none of VARS: refused unless a strategy declares them. */
+export function undeclaredNames(env: Readonly<Record<string, unknown>>): string[] {
+  return Object.keys(env).filter((name) => /^(BRIDGE_|ALGOGENE_)/.test(name) && !Object.hasOwn(VARS, name));
+}
 /** Each variable's parsed value (undefined when optional and unset, or required and missing for this command). */
 export type VarValues = { readonly [K in VarName]: z.output<(typeof VARS)[K]['schema']> };
 

@@ -1,12 +1,14 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { TickResult } from '../bridge/run-tick.js';
+import type { SkipReason } from '../journal/events.js';
 
 export type ApiOutcome = 'ok' | 'rejected' | 'rate_limited' | 'unknown';
 
 /**
  * What `run` counts, in its own registry (never prom-client's global one: two servers in one
- * process, as in tests, must not share counters). Labels are bridge ids, endpoint names and
- * fixed outcome words only: a trade ID as a label would grow the series without bound.
+ * process, as in tests, must not share counters). Labels are bridge ids, endpoint names, the
+ * configured schedules and fixed outcome words only: a trade ID as a label would grow the series
+ * without bound.
  */
 export interface Metrics {
   readonly registry: Registry;
@@ -18,11 +20,17 @@ export interface Metrics {
   trades(bridgeId: string, open: number, unrealizedPL: number | undefined): void;
   /** Scheduled moments of the bridge that no tick ran for (found when it was taken over from an instance that died). */
   missedMoments(bridgeId: string, moments: number): void;
+  /** Scheduled moments that did not tick the bridge in this process (the worker's onSkipped). */
+  skippedMoments(bridgeId: string, reason: SkipReason, moments: number): void;
+  /** How late a schedule's moment fired (the worker's onMoment). */
+  momentLateness(schedule: string, seconds: number): void;
   /** Sampled at each scrape: 1 while this process holds the bridge's lease. */
   leaseHeld(read: () => Iterable<[bridgeId: string, held: boolean]>): void;
 }
 
 const LATENCY_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+// A moment's timer fires a few ms late on a quiet loop; past 0.5 s the worker logs it as late.
+const LATENESS_BUCKETS = [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60];
 
 export function createMetrics(options: { processMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
@@ -39,6 +47,8 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
   const renewals = new Counter({ name: 'signal_bridge_token_renewals_total', help: 'Session tokens obtained', labelNames: ['user'], registers });
   const rateLimited = new Counter({ name: 'signal_bridge_rate_limited_total', help: 'API calls answered 429 (the caller paused or failed)', labelNames: ['endpoint'], registers });
   const missed = new Counter({ name: 'signal_bridge_missed_moments_total', help: 'Scheduled moments no tick ran for, counted by the instance that took the bridge over from one that died', labelNames: ['bridge'], registers });
+  const skipped = new Counter({ name: 'signal_bridge_skipped_moments_total', help: 'Scheduled moments that did not tick the bridge here: the event loop was blocked past them, or its previous tick was still running', labelNames: ['bridge', 'reason'], registers });
+  const lateness = new Histogram({ name: 'signal_bridge_moment_lateness_seconds', help: "How late each scheduled moment's timer fired, by schedule", labelNames: ['schedule'], buckets: LATENESS_BUCKETS, registers });
   const notifications = new Counter({ name: 'signal_bridge_notifications_total', help: 'Notifications sent or dropped', labelNames: ['outcome', 'channel'], registers });
   let leases: (() => Iterable<[string, boolean]>) | undefined;
   new Gauge({
@@ -74,6 +84,8 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
       else unrealized.set({ bridge }, pl);
     },
     missedMoments: (bridge, moments) => missed.inc({ bridge }, moments),
+    skippedMoments: (bridge, reason, moments) => skipped.inc({ bridge, reason }, moments),
+    momentLateness: (schedule, seconds) => lateness.observe({ schedule }, seconds),
     leaseHeld(read) {
       leases = read;
     },

@@ -13,8 +13,7 @@ import { createBridgeState } from '../store/bridge-state.js';
 import type { SignalEndpoint, Strategy } from '../strategy/types.js';
 import { advertiseDaemon } from './daemon-advert.js';
 import { createBridgeControl } from './bridge-control.js';
-import { createMetrics, type Metrics } from './create-metrics.js';
-import { createServer } from './create-server.js';
+import type { Metrics } from './create-metrics.js';
 import type { JournalProvider } from './describe-bridge.js';
 import type { BridgeRouteDeps } from './bridge-routes.js';
 import { createTickHistory } from './tick-history.js';
@@ -33,8 +32,13 @@ interface Runtime {
 const JOURNAL_WINDOW_MS = 6 * 3_600_000;
 
 export interface RunHttp {
-  /** For openRuntime: count the API calls, gate the strategies (halt), find the webhooks. */
-  readonly observe: { readonly metrics: Metrics; readonly wrapStrategy: (bridge: Config['bridges'][number], strategy: Strategy) => Strategy };
+  /**
+   * For openRuntime, once the config is read: gate the strategies (halt), find the webhooks, and
+   * count the API calls when there is a server to read the counts (no metrics with port 0).
+   */
+  observe(config: Config): Promise<{ readonly metrics?: Metrics; readonly wrapStrategy: (bridge: Config['bridges'][number], strategy: Strategy) => Strategy }>;
+  /** The counts, once observe or start made them: undefined without a server, where nobody would read them. */
+  metrics(): Metrics | undefined;
   /** Serves on BRIDGE_HTTP_HOST:PORT (nothing with port 0). Throws ConfigError when it cannot. */
   start(ctx: { config: Config; runtime: Runtime; log: Logger; secrets: Secrets; instance?: string; journal?: JournalProvider; runsHere?: (bridgeId: string) => boolean; fleet?: BridgeRouteDeps['fleet'] }): Promise<ServedRun>;
 }
@@ -55,37 +59,46 @@ export interface ServedRun {
  * (`daemon:<instance>`) that tells `close` and `status` on this host where to ask.
  */
 export function prepareRunHttp(): RunHttp {
-  const metrics = createMetrics();
   const control = createBridgeControl();
   const signals = new Map<string, SignalEndpoint>();
+  let metrics: Metrics | undefined;
+  // prom-client and fastify are loaded only for a server: `run` with port 0 starts without them.
+  const loadMetrics = async () => (metrics ??= (await import('./create-metrics.js')).createMetrics());
+  const wrapStrategy = (bridge: Config['bridges'][number], strategy: Strategy) => {
+    if (strategy.signalEndpoint) signals.set(bridge.id, strategy.signalEndpoint);
+    return control.gate(bridge.id, bridge.policy, strategy);
+  };
   return {
-    observe: {
-      metrics,
-      wrapStrategy(bridge, strategy) {
-        if (strategy.signalEndpoint) signals.set(bridge.id, strategy.signalEndpoint);
-        return control.gate(bridge.id, bridge.policy, strategy);
-      },
+    async observe(config) {
+      return { metrics: config.http.port === 0 ? undefined : await loadMetrics(), wrapStrategy };
     },
+    metrics: () => metrics,
     async start({ config, runtime, log, secrets, instance, journal, runsHere, fleet }) {
       control.attach(runtime.bridges, runtime.leases, log);
+      const { host, port } = config.http;
+      const bridges = runtime.bridges.map((b) => control.serialise(b));
+      if (port === 0) {
+        if (signals.size > 0) throw new ConfigError([`BRIDGE_HTTP_PORT: 0 turns the HTTP server off, but the webhook of bridge ${[...signals.keys()].join(', ')} is served by it`]);
+        // Nobody reads a tick history, a price or a count without the server.
+        return { bridges, onTick() {}, url: '', stop: async () => {} };
+      }
+      const counts = await loadMetrics();
       const history = createTickHistory();
       const watch = createTradeWatch({
         bridges: runtime.bridges,
         tracked: async (id) => (await createBridgeState(runtime.store, id).load()).trades,
         history,
-        metrics,
+        metrics: counts,
         log: log.child({ module: 'http' }),
       });
-      metrics.leaseHeld(() => [...runtime.leases].map(([id, lease]) => [id, lease.validForMs() > 0]));
-      const { host, port } = config.http;
+      counts.leaseHeld(() => [...runtime.leases].map(([id, lease]) => [id, lease.validForMs() > 0]));
       const looking = new Set<Promise<unknown>>();
       const served = {
-        bridges: runtime.bridges.map((b) => control.serialise(b)),
+        bridges,
         onTick({ bridge, scheduledAt, result }: { bridge: Bridge; scheduledAt: Date; result: TickResult }) {
           history.record(bridge.id, scheduledAt, result);
-          metrics.tick(bridge.id, result);
-          // The price and P&L after the tick, for the page and /metrics; nobody reads them with the server off.
-          if (port === 0) return;
+          counts.tick(bridge.id, result);
+          // The price and P&L after the tick, for the page and /metrics.
           const look = watch.refresh(bridge.id, { force: true }).finally(() => looking.delete(look));
           looking.add(look);
         },
@@ -93,19 +106,16 @@ export function prepareRunHttp(): RunHttp {
       const settle = async () => {
         while (looking.size > 0) await Promise.allSettled([...looking]);
       };
-      if (port === 0) {
-        if (signals.size > 0) throw new ConfigError([`BRIDGE_HTTP_PORT: 0 turns the HTTP server off, but the webhook of bridge ${[...signals.keys()].join(', ')} is served by it`]);
-        return { ...served, url: '', stop: async () => {} };
-      }
       // Without a configured token the actions still need one: a fresh one, told to this host's CLI through the store only.
       const token = config.http.token ?? randomBytes(24).toString('hex');
       secrets.add(token);
       const me = { pid: process.pid, host: hostname() };
+      const { createServer } = await import('./create-server.js');
       const app = await createServer({
         log,
         token,
         bridges: runtime.bridges,
-        metrics,
+        metrics: counts,
         history,
         watch,
         control,

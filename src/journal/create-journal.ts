@@ -6,10 +6,7 @@ import { StoreForgotError } from '../store/store-forgot-error.js';
 import { parseEvent, type JournalEntry, type JournalEvent } from './events.js';
 import { GENESIS, hashEntry } from './hash-entry.js';
 import type { JournalBackend } from './journal-backend.js';
-import { memoryJournal } from './memory-journal.js';
-import { redisJournal } from './redis-journal.js';
-import { sqliteJournal } from './sqlite-journal.js';
-import { verifyChain, type ChainCheck } from './verify-chain.js';
+import type { ChainCheck } from './verify-chain.js';
 
 export interface Journal {
   /**
@@ -43,8 +40,14 @@ export interface JournalOptions {
 
 /** The journal on the store's own database: a table on SQLite, a stream per bridge on Redis, an array on memory. */
 export async function createJournal(store: Store, options: JournalOptions = {}): Promise<Journal> {
+  // Only the backend of the store in use is loaded: every command opens a journal, at start-up.
   const { backend: db } = store;
-  const backend = db.kind === 'sqlite' ? await sqliteJournal(db.query) : db.kind === 'redis' ? redisJournal(db.client) : memoryJournal(db.map);
+  const backend =
+    db.kind === 'sqlite'
+      ? await (await import('./sqlite-journal.js')).sqliteJournal(db.query)
+      : db.kind === 'redis'
+        ? (await import('./redis-journal.js')).redisJournal(db.client)
+        : (await import('./memory-journal.js')).memoryJournal(db.map);
   return journalOn(backend, options);
 }
 
@@ -122,6 +125,8 @@ export function journalOn(backend: JournalBackend, options: JournalOptions = {})
     },
     bridges: () => backend.bridges(),
     async verify(bridge) {
+      // Only `journal verify` asks: no other command loads the checker.
+      const { verifyChain } = await import('./verify-chain.js');
       const ids = bridge === undefined ? await backend.bridges() : [bridge];
       return Promise.all(ids.map(async (id) => verifyChain(id, await backend.read(id))));
     },

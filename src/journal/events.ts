@@ -10,6 +10,9 @@ const side = z.enum(['BUY', 'SELL']);
 const num = z.number().finite();
 
 export const closeReasons = ['signal', 'halt', 'manual', 'take-profit', 'stop-loss', 'holdtime'] as const;
+/** Why a scheduled moment did not tick a bridge: the loop was blocked past it, or the bridge's previous tick still ran. */
+export const skipReasons = ['event-loop-blocked', 'previous-tick-running'] as const;
+export type SkipReason = (typeof skipReasons)[number];
 
 export const eventSchemas = {
   /** The strategy answered BUY or SELL (a "nothing" is not journaled: it publishes nothing). */
@@ -41,6 +44,8 @@ export const eventSchemas = {
     serverReason: z.string().optional(),
   }),
   tick_failed: z.looseObject({ reason: z.string(), errorType: z.string().optional(), scheduledAt: z.string().optional() }),
+  /** Scheduled moments that did not tick the bridge: `moments` of them, from `scheduledAt` to `last` (when more than one). */
+  moment_skipped: z.looseObject({ reason: z.enum(skipReasons), scheduledAt: z.string(), moments: z.number().int().positive(), last: z.string().optional() }),
   /** The halt file or the circuit breaker withheld an order. */
   halt: z.looseObject({ reason: z.string(), kind: z.enum(['halt-file', 'circuit-breaker']) }),
   lease: z.looseObject({ change: z.enum(['acquired', 'lost', 'taken-over', 'released']), holder: z.string().optional() }),

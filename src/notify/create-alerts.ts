@@ -1,12 +1,30 @@
 import type { EventObserver } from '../journal/bridge-events.js';
-import type { JournalEvent } from '../journal/events.js';
+import type { JournalEvent, SkipReason } from '../journal/events.js';
 import type { Notifier } from './create-notifier.js';
 
 export interface Alerts extends EventObserver {
   verifyFailed(bridge: string, seq: number, reason: string): void;
   /** A process started trading a bridge in real mode. */
   realModeStart(bridge: string, detail: string): void;
+  /** Scheduled moments of one schedule that did not tick these bridges: one alert for all of them. */
+  momentSkipped(skip: SkippedMoments): void;
 }
+
+export interface SkippedMoments {
+  readonly schedule: string;
+  readonly reason: SkipReason;
+  /** Oldest first. */
+  readonly moments: readonly Date[];
+  readonly bridges: readonly string[];
+}
+
+/** Bridge ids named in a skipped-moment alert; the rest are counted. */
+const NAMED_BRIDGES = 5;
+
+const SKIP_CAUSE: Record<SkipReason, string> = {
+  'event-loop-blocked': 'the event loop was blocked past it',
+  'previous-tick-running': 'the previous tick was still running',
+};
 
 export interface AlertRules {
   /** A tick that failed this many times in a row is reported (then every further failure counts into the next report). */
@@ -18,7 +36,7 @@ export interface AlertRules {
 /**
  * Which events deserve a message: failures that need a person (ticks failing in a row, halts,
  * lease changes, orphans, authentication and rate limits, a journal that cannot be written or
- * verified, real-mode start-ups) and, opted in, every trade published.
+ * verified, real-mode start-ups, scheduled moments skipped) and, opted in, every trade published.
  */
 export function createAlerts(notifier: Notifier, rules: AlertRules): Alerts {
   const failures = new Map<string, number>();
@@ -68,6 +86,22 @@ export function createAlerts(notifier: Notifier, rules: AlertRules): Alerts {
     },
     realModeStart(bridge, detail) {
       send(bridge, 'real-start', 'warning', 'started in REAL mode', detail);
+    },
+    momentSkipped({ schedule, reason, moments, bridges }) {
+      if (moments.length === 0 || bridges.length === 0) return;
+      // Keyed by schedule and reason, not by bridge: 10,000 bridges skipping one moment make one
+      // message, and the dedupe window holds back the next ones (counted into the next message).
+      const first = moments[0]!.toISOString();
+      const when = moments.length === 1 ? `at ${first}` : `at ${moments.length} moments, ${first} to ${moments.at(-1)!.toISOString()}`;
+      const named = bridges.slice(0, NAMED_BRIDGES).join(', ');
+      const who = bridges.length <= NAMED_BRIDGES ? named : `${named} and ${bridges.length - NAMED_BRIDGES} more`;
+      notifier.notify({
+        key: `moment-skipped-${reason}:${schedule}`,
+        bridge: bridges.length === 1 ? bridges[0] : undefined,
+        level: reason === 'event-loop-blocked' ? 'critical' : 'warning',
+        title: 'scheduled moment skipped',
+        text: `${bridges.length} bridge(s) on schedule "${schedule}" did not tick ${when}: ${SKIP_CAUSE[reason]} (${who})`,
+      });
     },
   };
 }

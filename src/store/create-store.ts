@@ -70,7 +70,9 @@ export async function createStore(url: string): Promise<Store> {
           reconnectStrategy: (retries: number) => (connected ? Math.min(100 * (retries + 1), 1_000) : retries >= 3 ? false : 200),
         },
       },
-      { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: CONNECT_TIMEOUT_MS, namespace: 'signal-bridge', keyPrefixSeparator: ':' },
+      // No connectionTimeout here: @keyv/redis races it with a timer it never clears, which kept every
+      // command alive 3 s after its work. socket.connectTimeout and the probe below bound the connection.
+      { throwOnConnectError: true, throwOnErrors: true, namespace: 'signal-bridge', keyPrefixSeparator: ':' },
     );
     const keyv = new Keyv({ store: adapter, throwOnErrors: true, useKeyPrefix: false, namespace: 'signal-bridge' });
     const backend = { kind: 'redis' as const, client: () => adapter.getClient() };

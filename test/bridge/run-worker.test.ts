@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Bridge, TickTrigger } from '../../src/bridge/create-bridge.js';
 import type { TickResult } from '../../src/bridge/run-tick.js';
-import { runWorker, type MomentEvent } from '../../src/bridge/run-worker.js';
+import { runWorker, type MomentEvent, type SkippedEvent } from '../../src/bridge/run-worker.js';
 import type { BridgeConfig } from '../../src/config.js';
 import { createSignalEmitter } from '../../src/strategy/signal-emitter.js';
 import { captureLog } from '../helpers/capture-log.js';
@@ -169,6 +169,73 @@ describe('the worker: moments are never dropped silently', () => {
     expect(logs.find('scheduled moment skipped: the event loop was blocked past it').map((l) => l.scheduledAt)).toEqual(['2026-11-22T10:00:01.000Z', '2026-11-22T10:00:02.000Z']);
     // The skipped moments count towards --ticks 4: :03 ran, then :04.
     expect(ticksOf(events).map((t) => new Date(t.slot).toISOString())).toEqual(['2026-11-22T10:00:03.000Z', '2026-11-22T10:00:04.000Z']);
+  });
+});
+
+describe('the worker: a skipped moment is reported, for the caller to count and notify', () => {
+  const reported = (skips: SkippedEvent[]) =>
+    skips.map((s) => ({ schedule: s.schedule, reason: s.reason, moments: s.moments.map((d) => d.toISOString()), bridges: s.bridges.map((b) => b.id) }));
+
+  it('moments the loop was blocked past: once, naming every bridge of the schedule that is not retired', async () => {
+    const bridges = ['a', 'b', 'gone'].map((id) => recordingBridge(id));
+    // Another schedule: reported on its own, with its own bridges.
+    const other = recordingBridge('other', { schedule: '*/2 * * * * *' });
+    const logs = captureLog();
+    const skips: SkippedEvent[] = [];
+    const done = runWorker({
+      bridges: [...bridges.map((b) => b.bridge), other.bridge],
+      concurrency: 4,
+      log: logs.log,
+      maxTicks: 4,
+      signal: new AbortController().signal,
+      // In a fleet, a bridge run by another member is retired here: its moments are not this process's to count.
+      isRetired: (bridge) => bridge.id === 'gone',
+      onSkipped: (s) => skips.push(s),
+    });
+    await vi.advanceTimersByTimeAsync(400);
+    // The wall clock jumps from 10:00:00.9 to 10:00:03.3: moments :01 and :02 never run, :03 runs
+    // late. The */2 timer, due 1.1 s later, fires at 10:00:04.4: :02 never runs, :04 runs late.
+    vi.setSystemTime(new Date('2026-11-22T10:00:03.300Z'));
+    await vi.advanceTimersByTimeAsync(5_000);
+    await done;
+    expect(reported(skips)).toEqual([
+      { schedule: '* * * * * *', reason: 'event-loop-blocked', moments: ['2026-11-22T10:00:01.000Z', '2026-11-22T10:00:02.000Z'], bridges: ['a', 'b'] },
+      { schedule: '*/2 * * * * *', reason: 'event-loop-blocked', moments: ['2026-11-22T10:00:02.000Z'], bridges: ['other'] },
+    ]);
+    expect(ticksOf(bridges[0]!.events).map((t) => new Date(t.slot).toISOString())).toEqual(['2026-11-22T10:00:03.000Z', '2026-11-22T10:00:04.000Z']);
+  });
+
+  it('a moment that finds the previous tick still running: once per moment, naming the bridges it did not tick', async () => {
+    const slow = recordingBridge('slow', { tickMs: 1_500 });
+    const quick = recordingBridge('quick');
+    const logs = captureLog();
+    const skips: SkippedEvent[] = [];
+    const done = runWorker({ bridges: [slow.bridge, quick.bridge], concurrency: 4, log: logs.log, maxTicks: 3, signal: new AbortController().signal, onSkipped: (s) => skips.push(s) });
+    await vi.advanceTimersByTimeAsync(5_000);
+    await done;
+    // :01 starts the slow tick, :02 finds it running, :03 starts the next one.
+    expect(reported(skips)).toEqual([{ schedule: '* * * * * *', reason: 'previous-tick-running', moments: ['2026-11-22T10:00:02.000Z'], bridges: ['slow'] }]);
+    expect(ticksOf(quick.events)).toHaveLength(3);
+    expect(logs.find('tick skipped: the previous tick is still running').map((l) => l.bridge)).toEqual(['slow']);
+  });
+
+  it('a listener that throws is logged and stops nothing', async () => {
+    const { bridge, events } = recordingBridge('a', { tickMs: 1_500 });
+    const logs = captureLog();
+    const done = runWorker({
+      bridges: [bridge],
+      concurrency: 4,
+      log: logs.log,
+      maxTicks: 3,
+      signal: new AbortController().signal,
+      onSkipped: () => {
+        throw new Error('the alert could not be built');
+      },
+    });
+    await vi.advanceTimersByTimeAsync(5_000);
+    await done;
+    expect(ticksOf(events)).toHaveLength(2);
+    expect(logs.find('worker: a listener of the scheduled moments threw')).toEqual([expect.objectContaining({ error: 'the alert could not be built' })]);
   });
 });
 

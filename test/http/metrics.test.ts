@@ -1,5 +1,6 @@
 /** GET /metrics: Prometheus text that a parser accepts, with what run counts, and no trade ID anywhere. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createSkipReport } from '../../src/cli/create-skip-report.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { startReceiver } from '../notify/fake-receiver.js';
 import { openServed } from './helpers.js';
@@ -119,6 +120,45 @@ it('counts notifications sent and dropped by the notifier', async () => {
     const { samples } = parseExposition((await s.get('/metrics')).text);
     expect(value(samples, 'signal_bridge_notifications_total', { outcome: 'sent', channel: 'webhook' })).toBe(1);
     expect(value(samples, 'signal_bridge_notifications_total', { outcome: 'dropped', channel: 'webhook' })).toBe(1);
+  } finally {
+    await s.close();
+    await receiver.close();
+  }
+});
+
+it('counts the scheduled moments skipped per bridge and reason, journals them, notifies once, and how late each moment fired', async () => {
+  const receiver = await startReceiver();
+  const s = await openServed(sim, { env: { BRIDGE_TEST_SIGNAL: 'NONE', BRIDGE_NOTIFY_WEBHOOK_URL: receiver.url } });
+  try {
+    // As run wires the worker's onSkipped and onMoment (src/cli/run.ts).
+    const report = createSkipReport({ alerts: s.runtime.alerts, events: s.runtime.record.events, count: (id, reason, moments) => s.metrics.skippedMoments(id, reason, moments) });
+    const [b1] = s.served.bridges;
+    const schedule = b1!.config.schedule;
+    report({ schedule, reason: 'event-loop-blocked', moments: [new Date('2026-11-22T10:00:01Z'), new Date('2026-11-22T10:00:02Z')], bridges: [b1!] });
+    report({ schedule, reason: 'previous-tick-running', moments: [new Date('2026-11-22T10:00:04Z')], bridges: [b1!] });
+    s.metrics.momentLateness(schedule, 0.004);
+    s.metrics.momentLateness(schedule, 1.3);
+
+    const { samples, types } = parseExposition((await s.get('/metrics')).text);
+    expect(types.get('signal_bridge_skipped_moments_total')).toBe('counter');
+    expect(value(samples, 'signal_bridge_skipped_moments_total', { bridge: 'b1', reason: 'event-loop-blocked' })).toBe(2);
+    expect(value(samples, 'signal_bridge_skipped_moments_total', { bridge: 'b1', reason: 'previous-tick-running' })).toBe(1);
+    expect(types.get('signal_bridge_moment_lateness_seconds')).toBe('histogram');
+    expect(value(samples, 'signal_bridge_moment_lateness_seconds_count', { schedule })).toBe(2);
+    expect(value(samples, 'signal_bridge_moment_lateness_seconds_bucket', { schedule, le: '0.5' })).toBe(1);
+
+    await s.runtime.record.events.flush();
+    const entries = await s.runtime.record.journal.entries({ bridge: 'b1' });
+    expect(entries.filter((e) => e.type === 'moment_skipped')).toEqual([
+      expect.objectContaining({ reason: 'event-loop-blocked', scheduledAt: '2026-11-22T10:00:01.000Z', last: '2026-11-22T10:00:02.000Z', moments: 2 }),
+      expect.objectContaining({ reason: 'previous-tick-running', scheduledAt: '2026-11-22T10:00:04.000Z', moments: 1 }),
+    ]);
+
+    await s.runtime.record.notifier.drain(5_000);
+    expect(receiver.received.map((r) => r.json())).toEqual([
+      expect.objectContaining({ bridge: 'b1', level: 'critical', title: 'scheduled moment skipped' }),
+      expect.objectContaining({ bridge: 'b1', level: 'warning', title: 'scheduled moment skipped' }),
+    ]);
   } finally {
     await s.close();
     await receiver.close();

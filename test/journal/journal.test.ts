@@ -47,6 +47,8 @@ describe.each(KINDS)('journal on %s', (kind) => {
   it('refuses an event that does not match its type', async () => {
     const bridge = j.bridgeId();
     expect(() => j.journal.append(bridge, { type: 'close', tradeId: '1', reason: 'because' } as unknown as JournalEvent)).toThrow(/reason/);
+    expect(() => j.journal.append(bridge, { type: 'moment_skipped', reason: 'tired', scheduledAt: '2026-11-22T10:00:01.000Z', moments: 1 } as unknown as JournalEvent)).toThrow(/reason/);
+    expect(() => j.journal.append(bridge, { type: 'moment_skipped', reason: 'event-loop-blocked', scheduledAt: '2026-11-22T10:00:01.000Z', moments: 0 } as unknown as JournalEvent)).toThrow(/moments/);
     expect(await j.journal.entries({ bridge })).toEqual([]);
   });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createBridgeState, emptyState, type BridgeStateDoc } from '../../src/store/bridge-state.js';
 import { createStore, type Store } from '../../src/store/create-store.js';
 import { StoreError } from '../../src/store/store-error.js';
@@ -87,6 +87,33 @@ describe('the Redis store (real Redis on 127.0.0.1:6379)', () => {
       await t.close();
       resetNetwork();
     }
+  });
+
+  it('a closed store leaves no timer armed: a command exits when its work is done, not seconds later', async () => {
+    // Every timer set while the store is open, minus those that fired or were cleared.
+    const armed = new Set<unknown>();
+    const { setTimeout: realSet, clearTimeout: realClear } = globalThis;
+    const set = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+      const timer = realSet(() => {
+        armed.delete(timer);
+        fn(...args);
+      }, ms);
+      armed.add(timer);
+      return timer;
+    }) as typeof setTimeout);
+    const clear = vi.spyOn(globalThis, 'clearTimeout').mockImplementation((timer) => {
+      armed.delete(timer);
+      realClear(timer);
+    });
+    try {
+      const store = await createStore(REDIS);
+      await createBridgeState(store, bridgeId).load();
+      await store.close();
+    } finally {
+      set.mockRestore();
+      clear.mockRestore();
+    }
+    expect(armed.size).toBe(0);
   });
 
   it('an unreachable Redis fails with a StoreError naming the store (it does not hang)', async () => {
