@@ -4,6 +4,7 @@
  * order can fill between two questions): a trade is called closed only on the server's word.
  */
 import { describe, expect, it } from 'vitest';
+import { lookUpClient } from '../helpers/look-up-client.js';
 import type { AlgogeneClient, OrderState, StrategyTrade, Trade } from '../../src/algogene/create-client.js';
 import { findByOrderRef, locateTrade } from '../../src/bridge/locate-trade.js';
 
@@ -18,9 +19,8 @@ interface Script {
 
 function scripted(script: Script): AlgogeneClient & { calls: string[] } {
   const calls: string[] = [];
-  const unused = () => Promise.reject(new Error('not expected in this test'));
   let openedCalls = 0;
-  const client: AlgogeneClient & { calls: string[] } = {
+  return lookUpClient({
     calls,
     async openedTrades() {
       calls.push('opened');
@@ -39,18 +39,7 @@ function scripted(script: Script): AlgogeneClient & { calls: string[] } {
       calls.push('query_order');
       return { tradeId, state: script.order ?? 'unknown', status: (script.order ?? '').toUpperCase(), errMsg: script.order ? undefined : 'Trade not found' };
     },
-    openOrder: unused,
-    closeOrders: unused,
-    closeByOrderRef: unused,
-    cancelOrders: unused,
-    accounts: unused,
-    listInstruments: unused,
-    metaInstrument: unused,
-    history: unused,
-    realtime: unused,
-    sheddable: () => client,
-  };
-  return client;
+  });
 }
 
 const closeRow: StrategyTrade = { tradeId: TRADE.tradeId, openclose: 'close', orderRef: TRADE.orderRef, price: 30_500.5, reason: 'take profit', timestamp: '2023-08-31 15:00:00.000000' };

@@ -6,6 +6,7 @@
  * trade took five.
  */
 import { describe, expect, it } from 'vitest';
+import { lookUpClient } from '../helpers/look-up-client.js';
 import type { AlgogeneClient, StrategyTrade, Trade } from '../../src/algogene/create-client.js';
 import { queryTracked } from '../../src/bridge/query-tracked.js';
 import type { TrackedTrade } from '../../src/store/bridge-state.js';
@@ -17,8 +18,7 @@ const listed = (t: TrackedTrade): Trade => ({ tradeId: t.tradeId, side: t.side, 
 
 function scripted(script: { opened: Trade[]; pending?: Trade[]; history?: StrategyTrade[] | Error }): AlgogeneClient & { calls: string[] } {
   const calls: string[] = [];
-  const unused = () => Promise.reject(new Error('not expected in this test'));
-  const client: AlgogeneClient & { calls: string[] } = {
+  return lookUpClient({
     calls,
     async openedTrades() {
       calls.push('opened');
@@ -37,18 +37,7 @@ function scripted(script: { opened: Trade[]; pending?: Trade[]; history?: Strate
       calls.push(`query_order ${tradeId}`);
       return { tradeId, state: 'unknown', status: '', errMsg: 'Trade not found' };
     },
-    openOrder: unused,
-    closeOrders: unused,
-    closeByOrderRef: unused,
-    cancelOrders: unused,
-    accounts: unused,
-    listInstruments: unused,
-    metaInstrument: unused,
-    history: unused,
-    realtime: unused,
-    sheddable: () => client,
-  };
-  return client;
+  });
 }
 
 const closeRows: StrategyTrade[] = [
