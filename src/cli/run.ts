@@ -115,8 +115,9 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
     renewal.unref();
     const lost = new Set<string>();
     const ticks = { done: 0, ok: 0 };
-    const metrics = http.observe.metrics;
-    const skipped = createSkipReport({ alerts: runtime.alerts, events: runtime.record.events, count: (id, reason, moments) => metrics.skippedMoments(id, reason, moments) });
+    // Without a server there are no metrics (nobody would read them): skipped moments are still logged, journaled and notified.
+    const metrics = http.metrics();
+    const skipped = createSkipReport({ alerts: runtime.alerts, events: runtime.record.events, count: metrics && ((id, reason, moments) => metrics.skippedMoments(id, reason, moments)) });
     try {
       await runWorker({
         bridges: fleet ? served.bridges.map((b) => fleet.track(b)) : served.bridges,
@@ -126,7 +127,7 @@ export function runCommand(io: CliIo, options: CommandOptions & { ticks?: number
         signal: stop.signal,
         // Asked at every moment: in a fleet, a bridge this instance does not hold now is not ticked now.
         isRetired: (bridge) => lost.has(bridge.id) || (fleet !== undefined && !fleet.isMine(bridge.id)),
-        onMoment: ({ schedule, lateMs }) => metrics.momentLateness(schedule, lateMs / 1000),
+        onMoment: metrics && (({ schedule, lateMs }) => metrics.momentLateness(schedule, lateMs / 1000)),
         onSkipped: skipped,
         onTick: (event) => {
           const { bridge, result } = event;

@@ -84,7 +84,7 @@ export async function openServed(sim: Simulator, options: { env?: Record<string,
   return {
     runtime,
     served,
-    metrics: http.observe.metrics,
+    metrics: observe.metrics!,
     logs,
     url: served.url,
     account,
