@@ -70,7 +70,10 @@ const LATE_WARN_MS = 500;
  */
 export function runWorker(options: WorkerOptions): Promise<void> {
   const { log, signal } = options;
-  const prefetchLimit = Math.max(1, Math.floor(options.concurrency / 2));
+  // As wide as the ticks' lane (the agent holds twice the concurrency in sockets): a prefetch is two
+  // round trips in the steady state (the open list, then the closed trade's strategy_trade), and at
+  // half the width 1,000 bridges' prefetches outlasted the half interval they may start within.
+  const prefetchLimit = Math.max(1, options.concurrency);
   const lanes = createLanes({ ticks: options.concurrency, prefetches: prefetchLimit });
   const busy = new Set<string>();
   /** A signal that arrived during its bridge's tick: the latest only, run right after. */
