@@ -75,9 +75,12 @@ export function runWorker(options: WorkerOptions): Promise<void> {
   // half the width 1,000 bridges' prefetches outlasted the half interval they may start within.
   const prefetchLimit = Math.max(1, options.concurrency);
   const lanes = createLanes({ ticks: options.concurrency, prefetches: prefetchLimit });
-  const busy = new Set<string>();
+  /** The bridges whose tick runs, and what started it. */
+  const busy = new Map<string, TickTrigger>();
   /** A signal that arrived during its bridge's tick: the latest only, run right after. */
   const waiting = new Map<string, number>();
+  /** A scheduled moment that came during a signal's tick: run right after it, not skipped. */
+  const deferred = new Map<string, Date>();
   const inFlight = new Set<Promise<unknown>>();
   const retired = (bridge: Bridge) => options.isRetired?.(bridge) ?? false;
   let prefetchMs = MIN_PREFETCH_MS;
@@ -121,7 +124,7 @@ export function runWorker(options: WorkerOptions): Promise<void> {
     };
 
     const startTick = (bridge: Bridge, scheduledAt: Date, trigger: TickTrigger) => {
-      busy.add(bridge.id);
+      busy.set(bridge.id, trigger);
       track(
         lanes
           .tick(async () => {
@@ -133,10 +136,16 @@ export function runWorker(options: WorkerOptions): Promise<void> {
           .finally(() => {
             busy.delete(bridge.id);
             const arrivedAt = waiting.get(bridge.id);
-            if (arrivedAt === undefined) return;
+            const moment = deferred.get(bridge.id);
             waiting.delete(bridge.id);
-            if (stopping) log.warn({ bridge: bridge.id, arrivedAt: new Date(arrivedAt).toISOString() }, 'stopping: a signal that arrived during the last tick is not acted on');
-            else onSignal(bridge, arrivedAt);
+            deferred.delete(bridge.id);
+            if (stopping) {
+              if (arrivedAt !== undefined) log.warn({ bridge: bridge.id, arrivedAt: new Date(arrivedAt).toISOString() }, 'stopping: a signal that arrived during the last tick is not acted on');
+              return;
+            }
+            // A waiting signal's tick also does the heartbeat's work (the session, the confirmations).
+            if (arrivedAt !== undefined) onSignal(bridge, arrivedAt);
+            else if (moment && !retired(bridge)) startTick(bridge, moment, 'schedule');
           }),
       );
     };
@@ -201,6 +210,13 @@ export function runWorker(options: WorkerOptions): Promise<void> {
         const overrun: Bridge[] = [];
         for (const bridge of bridges) {
           if (retired(bridge)) continue;
+          if (busy.get(bridge.id) === 'event' && !deferred.has(bridge.id)) {
+            // The strategy decided just before the heartbeat: the moment runs once its signal's tick
+            // ends. One moment waits at most; a second one while the signal's tick still runs is an overrun.
+            log.info({ bridge: bridge.id, scheduledAt: scheduledAt.toISOString() }, 'scheduled moment deferred: a signal\'s tick is running; it runs right after');
+            deferred.set(bridge.id, scheduledAt);
+            continue;
+          }
           if (busy.has(bridge.id)) {
             log.warn({ bridge: bridge.id, scheduledAt: scheduledAt.toISOString() }, 'tick skipped: the previous tick is still running');
             overrun.push(bridge);

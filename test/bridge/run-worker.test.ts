@@ -219,6 +219,25 @@ describe('the worker: a skipped moment is reported, for the caller to count and 
     expect(logs.find('tick skipped: the previous tick is still running').map((l) => l.bridge)).toEqual(['slow']);
   });
 
+  it('a moment that finds a signal\'s tick running is not skipped: it runs right after that tick, once', async () => {
+    const { bridge, events, emit } = recordingBridge('ev', { tickMs: 600, events: true });
+    const logs = captureLog();
+    const skips: SkippedEvent[] = [];
+    const done = runWorker({ bridges: [bridge], concurrency: 4, log: logs.log, maxTicks: 2, signal: new AbortController().signal, onSkipped: (s) => skips.push(s) });
+    await vi.advanceTimersByTimeAsync(100);
+    // 10:00:00.6: the strategy decides; its tick runs until 10:00:01.2, past the moment :01.
+    emit();
+    await vi.advanceTimersByTimeAsync(3_000);
+    await done;
+    expect(skips).toEqual([]);
+    expect(ticksOf(events).map((t) => ({ at: new Date(t.at).toISOString(), slot: new Date(t.slot).toISOString(), trigger: t.trigger }))).toEqual([
+      { at: '2026-11-22T10:00:00.600Z', slot: '2026-11-22T10:00:00.600Z', trigger: 'event' },
+      { at: '2026-11-22T10:00:01.200Z', slot: '2026-11-22T10:00:01.000Z', trigger: 'schedule' },
+      { at: '2026-11-22T10:00:02.000Z', slot: '2026-11-22T10:00:02.000Z', trigger: 'schedule' },
+    ]);
+    expect(logs.find('scheduled moment deferred: a signal\'s tick is running; it runs right after')).toHaveLength(1);
+  });
+
   it('a listener that throws is logged and stops nothing', async () => {
     const { bridge, events } = recordingBridge('a', { tickMs: 1_500 });
     const logs = captureLog();
