@@ -6,14 +6,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/algogene/api-error.js';
 import { AuthError } from '../../src/algogene/auth-error.js';
 import { MAX_REPLY_BYTES } from '../../src/algogene/call-api.js';
-import { createClient, type AlgogeneClient } from '../../src/algogene/create-client.js';
+import type { AlgogeneClient } from '../../src/algogene/create-client.js';
 import { createHttp, type Http } from '../../src/algogene/create-http.js';
 import { MalformedReplyError } from '../../src/algogene/malformed-reply-error.js';
 import { RateLimitError } from '../../src/algogene/rate-limit-error.js';
-import { createSessionTokens } from '../../src/algogene/session-tokens.js';
 import { TransportError } from '../../src/algogene/transport-error.js';
-import { captureLog } from '../helpers/capture-log.js';
-import { ACCOUNT, API_KEY, BASE_URL, blockNetwork, fakeAlgogene, failBody, openOrderBody, resetNetwork, TOKEN, TOKEN_2, tradesBody, USER, type FakeAlgogene } from '../helpers/fake-algogene.js';
+import { accountClient } from '../helpers/account-client.js';
+import { BASE_URL, blockNetwork, fakeAlgogene, failBody, openOrderBody, resetNetwork, TOKEN, TOKEN_2, tradesBody, type FakeAlgogene } from '../helpers/fake-algogene.js';
 
 const ORDER = { instrument: 'BTCUSD', side: 'BUY', volume: 1, orderRef: 'sb.b1.classify' } as const;
 
@@ -26,9 +25,7 @@ describe('the reply table', () => {
     blockNetwork();
     api = fakeAlgogene();
     http = createHttp({ baseUrl: BASE_URL, timeoutMs: 2_000 });
-    const logs = captureLog();
-    const tokens = createSessionTokens({ http, log: logs.log, secrets: logs.secrets, user: USER, apiKey: API_KEY });
-    client = createClient({ http, log: logs.log, tokens, account: { user: USER, apiKey: API_KEY, accountId: ACCOUNT, runmode: 'livetest' } });
+    client = accountClient(http, 'livetest');
   });
   afterEach(() => {
     http.close();

@@ -1,10 +1,9 @@
 /** The definitive look-ups and the account and market calls, as the notes and ALGOGENE's MCP docstrings describe them. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createClient, type AlgogeneClient } from '../../src/algogene/create-client.js';
+import type { AlgogeneClient } from '../../src/algogene/create-client.js';
 import { createHttp, type Http } from '../../src/algogene/create-http.js';
 import { MalformedReplyError } from '../../src/algogene/malformed-reply-error.js';
-import { createSessionTokens } from '../../src/algogene/session-tokens.js';
-import { captureLog } from '../helpers/capture-log.js';
+import { accountClient } from '../helpers/account-client.js';
 import { ACCOUNT, API_KEY, BASE_URL, blockNetwork, fakeAlgogene, resetNetwork, TOKEN, USER, type FakeAlgogene } from '../helpers/fake-algogene.js';
 
 const ID = '746805590705';
@@ -18,9 +17,7 @@ describe('look-ups', () => {
     blockNetwork();
     api = fakeAlgogene();
     http = createHttp({ baseUrl: BASE_URL, timeoutMs: 2_000 });
-    const logs = captureLog();
-    const tokens = createSessionTokens({ http, log: logs.log, secrets: logs.secrets, user: USER, apiKey: API_KEY });
-    client = createClient({ http, log: logs.log, tokens, account: { user: USER, apiKey: API_KEY, accountId: ACCOUNT, runmode: 'livetrade' } });
+    client = accountClient(http, 'livetrade');
   });
   afterEach(() => {
     http.close();
