@@ -141,6 +141,7 @@ export function runWorker(options: WorkerOptions): Promise<void> {
             deferred.delete(bridge.id);
             if (stopping) {
               if (arrivedAt !== undefined) log.warn({ bridge: bridge.id, arrivedAt: new Date(arrivedAt).toISOString() }, 'stopping: a signal that arrived during the last tick is not acted on');
+              if (moment) log.warn({ bridge: bridge.id, scheduledAt: moment.toISOString() }, 'stopping: a scheduled moment deferred behind a signal\'s tick is not run');
               return;
             }
             // A waiting signal's tick also does the heartbeat's work (the session, the confirmations).
