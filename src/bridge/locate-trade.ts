@@ -37,30 +37,28 @@ export function accountLists(client: AlgogeneClient): AccountLists {
  * order can fill between them, so /opened_trades is asked once more after query_order says filled.
  * `lists` shares the two list calls between the trades of one round (see queryTracked).
  */
-export function locateTrade(client: AlgogeneClient, tracked: { tradeId: string; orderRef: string }, lists: AccountLists = accountLists(client)): Promise<Location> {
-  return locate(client, tracked, lists, false);
-}
-
-/**
- * A trade whose close was submitted: it was open when closed, so once the open list no longer
- * shows it, strategy_trade (its likely answer) is asked before the pending list is looked at.
- */
-export function locateClosing(client: AlgogeneClient, tracked: { tradeId: string; orderRef: string }, lists: AccountLists = accountLists(client)): Promise<Location> {
-  return locate(client, tracked, lists, true);
-}
-
-/** The open list, then the pending list and strategy_trade (in the order `closing` says), then query_order; each asked once. */
-async function locate(client: AlgogeneClient, tracked: { tradeId: string; orderRef: string }, lists: AccountLists, closing: boolean): Promise<Location> {
+export async function locateTrade(client: AlgogeneClient, tracked: { tradeId: string; orderRef: string }, lists: AccountLists = accountLists(client)): Promise<Location> {
   const { tradeId } = tracked;
   const open = (await lists.opened()).find((t) => t.tradeId === tradeId);
   if (open) return { where: 'open', trade: open };
-  const closedFirst = closing ? await closeOf(client, tracked) : undefined;
-  if (closedFirst) return closedFirst;
   const pending = (await lists.pending()).find((t) => t.tradeId === tradeId);
   if (pending) return { where: 'pending', trade: pending };
-  const close = closing ? undefined : await closeOf(client, tracked);
+  const close = await closeOf(client, tracked);
   if (close) return close;
   return definitive(client, tradeId);
+}
+
+/**
+ * A trade whose close was submitted: it was open when closed, so it is not looked for among the
+ * pending orders; once the open list no longer shows it, strategy_trade confirms its close.
+ */
+export async function locateClosing(client: AlgogeneClient, tracked: { tradeId: string; orderRef: string }, lists: AccountLists = accountLists(client)): Promise<Location> {
+  const open = (await lists.opened()).find((t) => t.tradeId === tracked.tradeId);
+  if (open) return { where: 'open', trade: open };
+  const close = await closeOf(client, tracked);
+  if (close) return close;
+  // Not listed and no close recorded: the full look-up decides (the pending list, query_order).
+  return locateTrade(client, tracked, lists);
 }
 
 /** query_order's word on a trade that neither list shows and strategy_trade shows no close of. */

