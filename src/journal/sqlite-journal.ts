@@ -1,6 +1,6 @@
+import type { Query } from '../store/sqlite-database.js';
 import { fenceRefusal, JournalConflictError, parseStored, type JournalBackend } from './journal-backend.js';
 
-type Query = (sql: string, ...params: unknown[]) => Promise<unknown[]>;
 interface Row {
   seq: number;
   entry: string;

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { RedisClientConnectionType } from '@keyv/redis';
 import Keyv from 'keyv';
+import type { Query, SqliteDatabase } from './sqlite-database.js';
 import { memoryLeaseCells, redisLeaseCells, sqliteLeaseCells, type LeaseCells } from './lease-cells.js';
 import { stateCells, type StateCells } from './state-cells.js';
 import { StoreError } from './store-error.js';
@@ -23,7 +24,7 @@ export interface Store {
 /** Minimal raw access per kind: SQL on SQLite, the node-redis client on Redis. */
 export type StoreBackend =
   | { readonly kind: 'memory'; readonly map: Map<string, string> }
-  | { readonly kind: 'sqlite'; readonly query: (sql: string, ...params: unknown[]) => Promise<unknown[]> }
+  | { readonly kind: 'sqlite'; readonly query: Query }
   | { readonly kind: 'redis'; readonly client: () => Promise<RedisClientConnectionType> };
 
 const CONNECT_TIMEOUT_MS = 3_000;
@@ -44,17 +45,16 @@ export async function createStore(url: string): Promise<Store> {
     const file = path.resolve(url.slice('sqlite://'.length));
     mkdirSync(path.dirname(file), { recursive: true });
     // Loaded only for the store in use: the Redis client alone costs a command's start-up ~100 ms.
-    const { default: KeyvSqlite } = await import('@keyv/sqlite');
-    const adapter = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 5_000 });
-    const query = async (sql: string, ...params: unknown[]) => (await adapter.query(sql, ...params)) as unknown[];
-    // WAL: readers never wait for the writer, and a commit is one append. NORMAL with WAL loses
-    // nothing when the process crashes (the WAL is in the OS's hands); a power loss may lose the
-    // last commits, which the bridge then rebuilds from the server like any store that forgot.
-    await query('PRAGMA journal_mode = WAL').catch(() => {});
-    await query('PRAGMA synchronous = NORMAL').catch(() => {});
-    const backend = { kind: 'sqlite' as const, query };
-    const keyv = new Keyv({ store: adapter, throwOnErrors: true });
-    store = { kind: 'sqlite', where: file, keyv, cells: sqliteLeaseCells(adapter), states: stateCells(backend), backend, close: () => keyv.disconnect() };
+    const [{ openSqliteDatabase }, { SqliteKeyv }] = await Promise.all([import('./sqlite-database.js'), import('./sqlite-keyv.js')]);
+    let db: SqliteDatabase;
+    try {
+      db = openSqliteDatabase(file);
+    } catch (error) {
+      throw new StoreError(`BRIDGE_STORE: cannot reach ${file}: ${(error as Error).message}`);
+    }
+    const backend = { kind: 'sqlite' as const, query: db.query };
+    const keyv = new Keyv({ store: new SqliteKeyv(db.query), throwOnErrors: true });
+    store = { kind: 'sqlite', where: file, keyv, cells: sqliteLeaseCells(db.query), states: stateCells(backend), backend, close: () => db.close() };
   } else if (url.startsWith('redis://') || url.startsWith('rediss://')) {
     const { default: KeyvRedis } = await import('@keyv/redis');
     let connected = false;

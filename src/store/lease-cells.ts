@@ -1,5 +1,5 @@
 import type KeyvRedis from '@keyv/redis';
-import type KeyvSqlite from '@keyv/sqlite';
+import type { Query } from './sqlite-database.js';
 
 /**
  * The few atomic operations a lease needs, which Keyv does not offer: set-if-absent and
@@ -34,35 +34,24 @@ export function memoryLeaseCells(cells: Map<string, string>): LeaseCells {
 }
 
 /**
- * SQLite serialises writers, so a conditional write followed by a read of the row tells who
- * won: every holder writes a value no other holder can write.
+ * SQLite: each operation is one conditional statement whose RETURNING row says whether it
+ * changed the record (SQLite serialises writers, so no read-back is needed to know who won).
  */
-export function sqliteLeaseCells(adapter: KeyvSqlite): LeaseCells {
-  const ready = adapter.query('CREATE TABLE IF NOT EXISTS signal_bridge_leases (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
-  const read = async (key: string): Promise<string | undefined> => {
+export function sqliteLeaseCells(query: Query): LeaseCells {
+  const ready = query('CREATE TABLE IF NOT EXISTS signal_bridge_leases (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+  const changed = async (sql: string, ...params: unknown[]) => {
     await ready;
-    const rows = (await adapter.query('SELECT value FROM signal_bridge_leases WHERE key = ?', key)) as { value: string }[];
-    return rows[0]?.value;
+    return (await query(sql, ...params)).length > 0;
   };
   return {
-    get: read,
-    async setIfAbsent(key, value) {
+    async get(key) {
       await ready;
-      await adapter.query('INSERT OR IGNORE INTO signal_bridge_leases (key, value) VALUES (?, ?)', key, value);
-      return (await read(key)) === value;
+      const rows = (await query('SELECT value FROM signal_bridge_leases WHERE key = ?', key)) as { value: string }[];
+      return rows[0]?.value;
     },
-    async compareAndSet(key, expected, value) {
-      await ready;
-      await adapter.query('UPDATE signal_bridge_leases SET value = ? WHERE key = ? AND value = ?', value, key, expected);
-      return (await read(key)) === value;
-    },
-    async compareAndDelete(key, expected) {
-      await ready;
-      const before = await read(key);
-      if (before !== expected) return false;
-      await adapter.query('DELETE FROM signal_bridge_leases WHERE key = ? AND value = ?', key, expected);
-      return true;
-    },
+    setIfAbsent: (key, value) => changed('INSERT INTO signal_bridge_leases (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING RETURNING 1', key, value),
+    compareAndSet: (key, expected, value) => changed('UPDATE signal_bridge_leases SET value = ? WHERE key = ? AND value = ? RETURNING 1', value, key, expected),
+    compareAndDelete: (key, expected) => changed('DELETE FROM signal_bridge_leases WHERE key = ? AND value = ? RETURNING 1', key, expected),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Fence } from './bridge-lease.js';
 import type { StoreBackend } from './create-store.js';
 import { redisLeaseKey } from './lease-cells.js';
+import type { Query } from './sqlite-database.js';
 
 /** ok: written; fenced: the lease names another holder or epoch; forgotten: the lease record is gone. */
 export type PutResult = 'ok' | 'fenced' | 'forgotten';
@@ -48,7 +49,7 @@ const FENCED_UPSERT =
   'INSERT INTO signal_bridge_state (bridge, doc) SELECT ?, ? WHERE EXISTS (SELECT 1 FROM signal_bridge_leases WHERE key = ? ' +
   "AND json_extract(value, '$.instance') = ? AND json_extract(value, '$.epoch') = ?) ON CONFLICT(bridge) DO UPDATE SET doc = excluded.doc RETURNING bridge";
 
-function sqliteStateCells(query: (sql: string, ...params: unknown[]) => Promise<unknown[]>): StateCells {
+function sqliteStateCells(query: Query): StateCells {
   const ready = query(LEASES).then(() => query(STATES));
   return {
     async get(bridgeId) {

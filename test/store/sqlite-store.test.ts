@@ -1,6 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createBridgeState, emptyState, type BridgeStateDoc } from '../../src/store/bridge-state.js';
 import { createStore } from '../../src/store/create-store.js';
@@ -41,6 +42,33 @@ describe('the SQLite store', () => {
       expect(await createBridgeState(second, 'main').load()).toEqual(doc);
     } finally {
       await second.close();
+    }
+  });
+
+  it('a database written before the driver changed (by @keyv/sqlite) opens with its values', async () => {
+    // The tables and rows exactly as @keyv/sqlite 4 and Keyv 5 wrote them.
+    mkdirSync(path.dirname(file), { recursive: true });
+    const old = new Database(file);
+    old.exec('CREATE TABLE keyv(key VARCHAR(255) PRIMARY KEY, value TEXT )');
+    old.exec('CREATE TABLE signal_bridge_state (bridge TEXT PRIMARY KEY, doc TEXT NOT NULL)');
+    const legacy: BridgeStateDoc = { ...emptyState(), trades: [TRADE] };
+    old.prepare('INSERT INTO keyv (key, value) VALUES (?, ?)').run('keyv:bridge:legacy:state', JSON.stringify({ value: legacy }));
+    old.prepare('INSERT INTO keyv (key, value) VALUES (?, ?)').run('keyv:daemon:abc', JSON.stringify({ value: { port: 8080 } }));
+    old.prepare('INSERT INTO signal_bridge_state (bridge, doc) VALUES (?, ?)').run('main', JSON.stringify(legacy));
+    old.close();
+
+    const store = await createStore(`sqlite://${file}`);
+    try {
+      expect(await store.keyv.get('daemon:abc')).toEqual({ port: 8080 });
+      expect(await createBridgeState(store, 'main').load()).toEqual(legacy);
+      const state = createBridgeState(store, 'legacy');
+      expect(await state.load()).toEqual(legacy);
+      // The first save moves it to its table and drops the old value.
+      await state.save({ ...legacy, trades: [] });
+      expect(await store.keyv.get('bridge:legacy:state')).toBeUndefined();
+      expect(await createBridgeState(store, 'legacy').load()).toEqual({ ...legacy, trades: [] });
+    } finally {
+      await store.close();
     }
   });
 
