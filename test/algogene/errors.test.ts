@@ -6,7 +6,11 @@ import { makeBridge, type TestBridge } from '../helpers/make-bridge.js';
 import { blockNetwork, failBody, fakeAlgogene, openOrderBody, resetNetwork, submittedBody, tradesBody, type FakeAlgogene, type Reply } from '../helpers/fake-algogene.js';
 
 const ORDER = { instrument: 'BTCUSD', side: 'BUY', volume: 1, orderRef: 'sb.b1.test' } as const;
-const HTTP_TIMEOUT_MS = 100;
+/**
+ * Long enough that a loaded machine answers every nock reply within it (at 100 ms the first /session call timed out
+ * now and then with other test files running beside this one), short enough that the slow-reply cases stay short.
+ */
+const HTTP_TIMEOUT_MS = 1_000;
 
 describe('how ALGOGENE failures are classified', () => {
   let api: FakeAlgogene;
