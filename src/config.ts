@@ -167,6 +167,16 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
 
   const bridges: BridgeConfig[] = [];
   const effective: Record<string, EffectiveValue[]> = {};
+  // Most rows are the same for every bridge (a default, a shared variable): one object each, not one
+  // per bridge, which at 10,000 bridges was 20 MB of identical rows.
+  const sharedRows = new Map<string, EffectiveValue>();
+  const share = (row: EffectiveValue) => {
+    const key = `${row.name}\u0000${row.value}\u0000${row.source}\u0000${row.meaning}`;
+    const known = sharedRows.get(key);
+    if (known) return known;
+    sharedRows.set(key, row);
+    return row;
+  };
   const secrets = new Set<string>();
   let missingRequired = false;
   for (const [i, entry] of entries.entries()) {
@@ -244,7 +254,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
       ...bridge,
       settings: { ...settings, BRIDGE_POLICY: bridge.policy, BRIDGE_VOLUME: String(volume), BRIDGE_MAX_VOLUME: String(bridge.maxVolume) },
     });
-    effective[id] = rows;
+    effective[id] = rows.map(share);
   }
   for (const [name, spec] of Object.entries(VARS) as [VarName, VarSpec][]) {
     const value = found[name]?.value;

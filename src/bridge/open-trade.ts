@@ -16,6 +16,8 @@ export interface OpenResult {
   readonly doc: BridgeStateDoc;
   readonly tradeId?: string;
   readonly error?: Error;
+  /** When open_order was acknowledged: the end of the signal-to-order latency (the writes after it are not on the order's path). */
+  readonly ackedAt?: number;
 }
 
 /**
@@ -56,6 +58,7 @@ export async function openTrade(
     return adopted && !(error instanceof RecycledTradeIdError) ? { doc: settled, tradeId: adopted.tradeId } : { doc: settled, tradeId: adopted?.tradeId, error };
   };
   let ackId: string;
+  let ackedAt: number;
   try {
     const ack = await client.openOrder({
       instrument: intent.instrument,
@@ -66,6 +69,7 @@ export async function openTrade(
       stopLoss: signal.stopLoss,
     });
     ackId = ack.tradeId;
+    ackedAt = now();
   } catch (error) {
     if (!(error instanceof AlgogeneError)) throw error;
     if (notPlaced(error)) {
@@ -95,8 +99,8 @@ export async function openTrade(
   };
   await state.save(opened);
   sent();
-  events.record({ type: 'open', orderRef: intent.orderRef, tradeId: ackId, side, volume: intent.volume, instrument: intent.instrument, latencyMs: now() - tickAt.getTime() });
-  return { doc: opened, tradeId: ackId };
+  events.record({ type: 'open', orderRef: intent.orderRef, tradeId: ackId, side, volume: intent.volume, instrument: intent.instrument, latencyMs: ackedAt - tickAt.getTime() });
+  return { doc: opened, tradeId: ackId, ackedAt };
 }
 
 /**

@@ -173,7 +173,7 @@ export async function runTick(deps: TickDeps, scheduledAt: Date): Promise<TickRe
       doc = result.doc;
       if (result.tradeId) {
         opened = result.tradeId;
-        latencyMs = now() - scheduledAt.getTime();
+        latencyMs = (result.ackedAt ?? now()) - scheduledAt.getTime();
       }
       if (result.error) return finish(result.error);
     }

@@ -30,13 +30,13 @@ const DRAIN_MS = 3_000;
 export async function openRecord(
   config: Config,
   store: Store,
-  deps: { log: Logger; secrets: Secrets; leased: readonly string[]; leases?: ReadonlyMap<string, BridgeLease>; tookOver?: ReadonlyMap<string, string>; onNotification?: NotifierOptions['onOutcome'] },
+  deps: { log: Logger; secrets: Secrets; leased: readonly string[]; leases?: ReadonlyMap<string, BridgeLease>; tookOver?: ReadonlyMap<string, string>; onNotification?: NotifierOptions['onOutcome']; notifyBackoffMs?: number },
 ): Promise<Record> {
   const log = deps.log.child({ module: 'journal' });
   // A bridge's chain is fenced by its lease, as its state is: a process that lost it cannot append.
   const { leases } = deps;
   const journal = await createJournal(store, { leaseOf: leases && ((id) => leases.get(id)) });
-  const notifier = createNotifier({ channels: createChannels(config.notify, deps.secrets), secrets: deps.secrets, log: deps.log.child({ module: 'notify' }), dedupeMs: config.notify.dedupeMinutes * 60_000, onOutcome: deps.onNotification });
+  const notifier = createNotifier({ channels: createChannels(config.notify, deps.secrets), secrets: deps.secrets, log: deps.log.child({ module: 'notify' }), dedupeMs: config.notify.dedupeMinutes * 60_000, backoffMs: deps.notifyBackoffMs, onOutcome: deps.onNotification });
   const alerts = createAlerts(notifier, { failuresInRow: config.notify.failuresInRow, trades: config.notify.trades });
   const events = createEventSink({ journal, observer: alerts, log });
   // A map, not a find per bridge: start-up stays linear in the number of bridges.

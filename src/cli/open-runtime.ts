@@ -64,6 +64,8 @@ export interface RuntimeOptions {
   readonly metrics?: Metrics;
   /** Wraps each bridge's strategy (run's halt gate). */
   readonly wrapStrategy?: (bridge: BridgeConfig, strategy: Strategy) => Strategy;
+  /** The notifier's first retry delay (default 1 s, doubling): tests of a dead receiver need not wait seconds. */
+  readonly notifyBackoffMs?: number;
 }
 
 const NO_STRATEGY: Strategy = {
@@ -130,7 +132,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
       const refused = taken.find((t) => t.status === 'rejected');
       if (refused) throw refused.reason;
     }
-    const record = await openRecord(config, store, { log, secrets, leased: options.fleet ? [] : [...leases.keys()], leases, tookOver, onNotification: options.metrics && ((outcome, channel) => options.metrics?.notification(outcome, channel)) });
+    const record = await openRecord(config, store, { log, secrets, leased: options.fleet ? [] : [...leases.keys()], leases, tookOver, onNotification: options.metrics && ((outcome, channel) => options.metrics?.notification(outcome, channel)), notifyBackoffMs: options.notifyBackoffMs });
     closers.unshift(() => record.close());
     // Only run counts calls (for /metrics): the other commands never load the counting wrapper.
     const instrument = options.metrics && { metrics: options.metrics, ...(await import('../http/instrument-client.js')) };

@@ -13,38 +13,45 @@ export interface MemoryJournal extends JournalBackend {
  */
 export function memoryJournal(leases: ReadonlyMap<string, string> = new Map()): MemoryJournal {
   const raw = new Map<string, string[]>();
-  // Each bridge's stored seq -> hash, so that an append checks its seq without parsing the whole chain.
-  const stored = new Map<string, Map<number, string>>();
+  // Each bridge's last stored entry, so that an append checks its seq without parsing the chain
+  // (and without an index of every entry: at 10,000 bridges that index outweighed the state).
+  const heads = new Map<string, { rows: number; seq: number; hash: string }>();
   const rows = (bridge: string) => raw.get(bridge) ?? [];
-  const seqs = (bridge: string) => {
-    let index = stored.get(bridge);
+  const headOf = (bridge: string) => {
     const list = rows(bridge);
-    // Rebuilt when a test tampered with the raw text (or dropped entries): the text is the truth.
-    if (!index || index.size !== list.length) {
-      index = new Map();
-      for (const text of list) {
-        const entry = parseStored(text);
-        if (typeof entry?.seq === 'number') index.set(entry.seq, String(entry.hash));
-      }
-      stored.set(bridge, index);
+    let head = heads.get(bridge);
+    // Read again when a test tampered with the raw text (or dropped entries): the text is the truth.
+    if (!head || head.rows !== list.length) {
+      const last = list.length > 0 ? parseStored(list[list.length - 1]!) : undefined;
+      head = { rows: list.length, seq: typeof last?.seq === 'number' ? last.seq : 0, hash: String(last?.hash) };
+      heads.set(bridge, head);
     }
-    return index;
+    return head;
+  };
+  // A retried append of an entry already stored: rare, so the chain is searched.
+  const storedHash = (bridge: string, seq: number) => {
+    for (const text of rows(bridge)) {
+      const entry = parseStored(text);
+      if (entry?.seq === seq) return String(entry.hash);
+    }
+    return undefined;
   };
   return {
     raw,
     async append(entry, fence) {
       const verdict = fence ? fenceMatches(leases.get(fence.key), fence) : 'ok';
       if (fence && verdict !== 'ok') throw fenceRefusal(verdict, entry, fence);
-      const index = seqs(entry.bridge);
-      const existing = index.get(entry.seq);
+      const head = headOf(entry.bridge);
+      const existing = entry.seq <= head.seq ? storedHash(entry.bridge, entry.seq) : undefined;
       if (existing !== undefined) {
         if (existing === entry.hash) return;
         throw new JournalConflictError(entry.bridge, entry.seq);
       }
+      const text = JSON.stringify(entry);
       const list = raw.get(entry.bridge);
-      if (list) list.push(JSON.stringify(entry));
-      else raw.set(entry.bridge, [JSON.stringify(entry)]);
-      index.set(entry.seq, entry.hash);
+      if (list) list.push(text);
+      else raw.set(entry.bridge, [text]);
+      heads.set(entry.bridge, { rows: head.rows + 1, seq: Math.max(head.seq, entry.seq), hash: entry.hash });
     },
     async last(bridge) {
       const list = rows(bridge);

@@ -4,7 +4,6 @@
  * the store tracks are exactly the trades live on the account), the right number of requests (never an order or a
  * close sent blindly twice), and the process alive (a tick resolves, it never throws).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AuthError } from '../../src/algogene/auth-error.js';
 import { RateLimitError } from '../../src/algogene/rate-limit-error.js';
@@ -19,6 +18,15 @@ import { afterCall, answerAfter, fixedStrategy, makeBridge, type TestBridge } fr
 const HTTP_TIMEOUT_MS = 300;
 /** The simulator acts at once or never (unless a test delays it), so a short settle time is enough here. */
 const SETTLE_MS = 600;
+/**
+ * The bridge's clock runs this far ahead of the wall clock: a test lets a settle window pass by moving it on, not by
+ * sleeping through it. The simulator keeps real time; nothing it does depends on the bridge's clock.
+ */
+let skewMs = 0;
+const bridgeClock = () => Date.now() + skewMs;
+function passSettleWindow(): void {
+  skewMs += SETTLE_MS + 50;
+}
 
 let sim: Simulator;
 let pendingSim: Simulator;
@@ -34,6 +42,7 @@ beforeAll(async () => {
 afterEach(async () => {
   await t?.close();
   t = undefined;
+  skewMs = 0;
   sim.setFaults({ delayMs: 0, failRate: 0 });
 });
 afterAll(async () => {
@@ -56,6 +65,7 @@ async function bridgeOn(target: Simulator, strategy: Strategy | ((logs: Captured
     },
     strategy,
     settleMs: options.settleMs ?? SETTLE_MS,
+    now: bridgeClock,
   });
   return t;
 }
@@ -109,7 +119,7 @@ describe('open_order meets a fault', () => {
     expect((await t!.load()).intents).toHaveLength(1);
     expect(calls('/open_order')).toBe(1);
 
-    await sleep(SETTLE_MS + 50);
+    passSettleWindow();
     const second = await t!.tick();
     expect(second.ok, second.error?.message).toBe(true);
     expect(t!.logs.find('order never reached the server: intent dropped')).toHaveLength(1);
@@ -160,7 +170,7 @@ describe('open_order meets a fault', () => {
     expect(book()).toEqual([]);
     expect((await t!.load()).intents).toHaveLength(1);
 
-    await sleep(SETTLE_MS + 50);
+    passSettleWindow();
     const second = await t!.tick();
     expect(second.ok, second.error?.message).toBe(true);
     expect(calls('/open_order')).toBe(2);
@@ -321,7 +331,7 @@ describe('closes', () => {
     expect(calls('/close_orders')).toBe(1);
     expect(book().map((x) => x.state)).toEqual(['open']);
     expect(await agree()).toEqual([]);
-    await sleep(SETTLE_MS + 50);
+    passSettleWindow();
     const next = await t!.tick();
     expect(next.closed).toEqual([{ tradeId: opened, outcome: 'closing' }]);
     expect(calls('/close_orders')).toBe(2);

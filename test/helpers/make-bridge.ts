@@ -101,6 +101,8 @@ export interface MakeBridgeOptions {
   env?: Record<string, string>;
   dryRun?: boolean;
   settleMs?: number;
+  /** The bridge's clock (default Date.now): a test moves it past a settle window instead of sleeping through it. */
+  now?: () => number;
 }
 
 export async function makeBridge(options: MakeBridgeOptions = {}): Promise<TestBridge> {
@@ -125,6 +127,7 @@ export async function makeBridge(options: MakeBridgeOptions = {}): Promise<TestB
     log: bridgeLog,
     dryRun: options.dryRun,
     settleMs: options.settleMs ?? config.httpTimeoutMs + 5_000,
+    now: options.now,
   });
   return {
     config,

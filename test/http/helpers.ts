@@ -35,7 +35,7 @@ export interface Served {
   close(): Promise<void>;
 }
 
-export async function openServed(sim: Simulator, options: { env?: Record<string, string>; strategy?: Strategy; fleet?: BridgeRouteDeps['fleet'] } = {}): Promise<Served> {
+export async function openServed(sim: Simulator, options: { env?: Record<string, string>; strategy?: Strategy; fleet?: BridgeRouteDeps['fleet']; notifyBackoffMs?: number } = {}): Promise<Served> {
   const account = `http-${randomUUID().slice(0, 8)}`;
   const env = {
     ALGOGENE_BASE_URL: sim.url,
@@ -68,6 +68,7 @@ export async function openServed(sim: Simulator, options: { env?: Record<string,
     lease: identity,
     metrics: observe.metrics,
     wrapStrategy: (bridge, loaded) => observe.wrapStrategy(bridge, options.strategy ?? loaded),
+    notifyBackoffMs: options.notifyBackoffMs,
   });
   const served = await http.start({ config, runtime, log: logs.log, secrets: logs.secrets, instance: identity.instance, fleet: options.fleet });
   const request = async (method: string, path: string, headers: Record<string, string> = {}) => {

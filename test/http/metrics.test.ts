@@ -108,7 +108,8 @@ it('two servers in one process keep their own counts (a registry each)', async (
 
 it('counts notifications sent and dropped by the notifier', async () => {
   const receiver = await startReceiver();
-  const s = await openServed(sim, { env: { BRIDGE_NOTIFY_WEBHOOK_URL: receiver.url } });
+  // The notifier retries a dead receiver with backoff before it drops the message: 10 ms, not 1 s, to start with.
+  const s = await openServed(sim, { env: { BRIDGE_NOTIFY_WEBHOOK_URL: receiver.url }, notifyBackoffMs: 10 });
   try {
     s.runtime.alerts.verifyFailed('b1', 7, 'hash mismatch');
     await s.runtime.record.notifier.drain(5_000);
