@@ -35,12 +35,24 @@ it('shows each bridge, its open trade and charts that drew data, on a desktop an
   const port = await freePort();
   const env = { ...bridgeEnv(sim, ws), ALGOGENE_ACCOUNT_ID: undefined, BRIDGE_CONFIG: file, BRIDGE_HTTP_PORT: String(port) };
   const daemon = spawnCli(['run'], { env, cwd: ws.dir, killAfterMs: 90_000 });
-  await daemon.waitForStdout((out) => tickLines(out).filter((l) => l.bridge === 'eth-swing' && l.opened).length >= 10, 'ten ticks of eth-swing that opened');
-  const served = jsonLines(daemon.stdout()).find((l) => l.msg === 'http: serving status, metrics and actions');
-  expect(served?.url).toBe(`http://127.0.0.1:${port}`);
-
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  // Chromium starts while the daemon ticks: the two waits overlap. Three opened ticks of eth-swing give its equity
+  // curve entries and exits (each tick closes the last SELL and opens the next) and its latency chart points.
+  const launched = chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  launched.catch(() => {});
+  const ticked = daemon.waitForStdout((out) => tickLines(out).filter((l) => l.bridge === 'eth-swing' && l.opened).length >= 3, 'three ticks of eth-swing that opened');
+  const [browserStart, ticks] = await Promise.allSettled([launched, ticked]);
+  if (ticks.status === 'rejected') {
+    if (browserStart.status === 'fulfilled') await browserStart.value.close();
+    throw ticks.reason;
+  }
+  if (browserStart.status === 'rejected') {
+    daemon.kill('SIGTERM');
+    throw browserStart.reason;
+  }
+  const browser = browserStart.value;
   try {
+    const served = jsonLines(daemon.stdout()).find((l) => l.msg === 'http: serving status, metrics and actions');
+    expect(served?.url).toBe(`http://127.0.0.1:${port}`);
     const page = await browser.newPage({ viewport: { width: 1360, height: 900 }, deviceScaleFactor: 1 });
     const failed: string[] = [];
     page.on('requestfailed', (r) => failed.push(r.url()));
