@@ -2,7 +2,7 @@ import type { AlgogeneClient, Trade } from '../algogene/create-client.js';
 import type { BridgeConfig } from '../config.js';
 import type { Logger } from '../logging/create-logger.js';
 import type { BridgeLease } from '../store/bridge-lease.js';
-import type { Binding, BridgeState, TrackedTrade } from '../store/bridge-state.js';
+import type { Binding, BridgeState, BridgeStateDoc, TrackedTrade } from '../store/bridge-state.js';
 import type { MarketData, Strategy } from '../strategy/types.js';
 import { StoreForgotError } from '../store/store-forgot-error.js';
 import { closeAll, type CloseReport } from './close-all.js';
@@ -91,12 +91,28 @@ export function createBridge(deps: BridgeDeps): Bridge {
     lostJournaled = true;
     events.record({ type: 'lease', change: 'lost', reason: error.message });
   };
-  const state = guard.watchState(deps.state);
+  const watched = guard.watchState(deps.state);
+  // Counts the writes of the state (odd while one is in flight): the state a prefetch read is reused
+  // by the tick only when nothing wrote it since, which spares a store read between the moment and
+  // the order.
+  let version = 0;
+  const state: BridgeState = {
+    load: () => watched.load(),
+    async save(doc) {
+      version += 1;
+      try {
+        await watched.save(doc);
+      } finally {
+        version += 1;
+      }
+    },
+  };
+  const epoch = () => deps.lease?.fence()?.epoch;
   const client = guard.watchClient(deps.client);
   const market: MarketData = {
     history: (options) => client.history({ instrument: options.instrument ?? config.instrument, count: options.count, interval: options.interval, before: options.before }),
   };
-  let ahead: { at: number; query: TrackedQuery } | undefined;
+  let ahead: { at: number; query: TrackedQuery; doc: () => BridgeStateDoc | undefined } | undefined;
   /** Undefined when the bridge may act now; else why not. A store that forgot is rebuilt here first. */
   async function ready(): Promise<Error | undefined> {
     try {
@@ -146,9 +162,10 @@ export function createBridge(deps: BridgeDeps): Bridge {
       // since is found by the close's own look-up (closeTrade never acts blindly). Without one,
       // it does not wait for a query either: the signal is what investors are waiting for.
       const prefetched = event ? (ahead?.query ?? NOTHING_KNOWN) : ahead?.at === scheduledAt.getTime() ? ahead.query : undefined;
+      const loaded = ahead?.doc();
       ahead = undefined;
       const tickLog = event ? log.child({ trigger: 'event' }) : log;
-      const result = await runTick({ bridge: config, client, state, strategy: deps.strategy, market, log: tickLog, dryRun: deps.dryRun, now: deps.now, settleMs: deps.settleMs, prefetched, binding: deps.binding, events }, scheduledAt);
+      const result = await runTick({ bridge: config, client, state, strategy: deps.strategy, market, log: tickLog, dryRun: deps.dryRun, now: deps.now, settleMs: deps.settleMs, prefetched, loaded, binding: deps.binding, events }, scheduledAt);
       // For whoever takes the bridge over should this process die: the moments missed count from here.
       if (!event) deps.lease?.ticked(scheduledAt);
       // A refused write or a lease found lost mid-tick stops the bridge, whatever the tick made of it.
@@ -159,12 +176,19 @@ export function createBridge(deps: BridgeDeps): Bridge {
     async prefetch(scheduledAt) {
       const renewal = guard.renewAhead();
       const known = new Map<string, Location>();
+      const from = { version, epoch: epoch() };
+      let read: BridgeStateDoc | undefined;
       const done = state.load().then(
-        // Shed first under a rate limit: the tick looks again on its own path if it must.
-        (doc) => queryTracked(client.sheddable(), doc.trades, log, known).done,
+        (doc) => {
+          // Read with no write in flight and none since, under the same lease: what the store holds.
+          if (from.version % 2 === 0 && version === from.version) read = doc;
+          // Shed first under a rate limit: the tick looks again on its own path if it must.
+          return queryTracked(client.sheddable(), doc.trades, log, known).done;
+        },
         () => undefined,
       );
-      ahead = { at: scheduledAt.getTime(), query: { known, done } };
+      const current = () => (read !== undefined && version === from.version && epoch() === from.epoch ? read : undefined);
+      ahead = { at: scheduledAt.getTime(), query: { known, done }, doc: current };
       await Promise.all([renewal, done]);
     },
     onSignal: deps.strategy.onSignal ? (listener) => deps.strategy.onSignal?.(listener) ?? (() => {}) : undefined,

@@ -30,6 +30,8 @@ export interface TickDeps {
   readonly settleMs: number;
   /** The query of the tracked trades, started before the scheduled moment by the worker. */
   readonly prefetched?: TrackedQuery;
+  /** The state as the prefetch read it, when nothing wrote it since: not read again. */
+  readonly loaded?: BridgeStateDoc;
   /** The account this bridge is bound to, written with its first order. */
   readonly binding?: Binding;
   /** A close submitted this long ago whose trade is still open is sent again (default settleMs). */
@@ -81,7 +83,7 @@ export async function runTick(deps: TickDeps, scheduledAt: Date): Promise<TickRe
 
   let query: TrackedQuery | undefined;
   try {
-    let doc = await deps.state.load();
+    let doc = deps.loaded ?? (await deps.state.load());
     if (doc.lapsed.length > 0) {
       const before = doc;
       doc = await adoptLapsed(deps.client, deps.state, doc, log, now());
