@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { LeaseLostError } from '../src/bridge/lease-lost-error.js';
 import { runWorker } from '../src/bridge/run-worker.js';
 import { benchRuntime, type BenchStore } from './bench-runtime.js';
@@ -90,4 +92,22 @@ export async function measureScale(options: { bridges: number; delayMs: number; 
   } finally {
     await sim.close();
   }
+}
+
+/**
+ * measureScale in a fresh node (with this process's V8 flags), so that its peak RSS is that of a
+ * process running N bridges, not of the benchmark after its earlier rows.
+ */
+export async function measureScaleApart(options: Parameters<typeof measureScale>[0]): Promise<ScaleResult> {
+  const script = fileURLToPath(new URL('./scale-child.js', import.meta.url));
+  // The V8 flags only (`--name=value`): not a `-e` script that started this process.
+  const flags = process.execArgv.filter((arg) => /^--[\w-]+=/.test(arg));
+  const child = spawn(process.execPath, [...flags, script, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  if (code !== 0) throw new Error(`the scale run of ${options.bridges} bridges on ${options.store ?? 'memory'} exited with ${code}`);
+  return JSON.parse(out.trim().split('\n').at(-1) ?? '') as ScaleResult;
 }

@@ -10,7 +10,7 @@ import { measureLateness } from './measure-lateness.js';
 import { measurePublishedWay } from './measure-published-way.js';
 import { measureOnceStartup } from './measure-once-startup.js';
 import type { BenchStore } from './bench-runtime.js';
-import { measureScale, type ScaleResult } from './measure-scale.js';
+import { measureScaleApart, type ScaleResult } from './measure-scale.js';
 
 // npm run bench [-- --delay-ms 50 --quick --full]. Prints a table and writes bench/results.json.
 // --quick: latency rows only (a minute). --full: also 10,000 bridges in one process (a few minutes more, heavy).
@@ -40,8 +40,8 @@ const published = quick ? undefined : await measurePublishedWay(delayMs, 20);
 const stores = String(values.stores).split(',').filter((s): s is BenchStore => s === 'memory' || s === 'sqlite' || s === 'redis');
 const scale1000: ScaleResult[] = [];
 const scale10k: ScaleResult[] = [];
-for (const store of quick ? [] : stores) scale1000.push(await measureScale({ bridges: 1000, delayMs, moments: 3, everyS: 10, concurrency: 32, store }));
-for (const store of full ? stores : []) scale10k.push(await measureScale({ bridges: 10_000, delayMs, moments: 5, everyS: 20, concurrency: Number(values['concurrency-10k']), store }));
+for (const store of quick ? [] : stores) scale1000.push(await measureScaleApart({ bridges: 1000, delayMs, moments: 3, everyS: 10, concurrency: 32, store }));
+for (const store of full ? stores : []) scale10k.push(await measureScaleApart({ bridges: 10_000, delayMs, moments: 5, everyS: 20, concurrency: Number(values['concurrency-10k']), store }));
 const copies = quick ? [] : [await measureCopies(1, delayMs), await measureCopies(10, delayMs)];
 const lateness = quick ? undefined : await measureLateness(30, 100, delayMs);
 const startup = await measureOnceStartup(10);

@@ -17,6 +17,8 @@ export interface ScheduleClock {
 
 /** Longer waits are split: setTimeout overflows past 2^31 ms, and a clock change is caught within this. */
 const MAX_WAIT_MS = 60 * 60 * 1000;
+/** How long before a moment its timer fires (see arm). */
+const EARLY_MS = 2;
 /** How far back skipped moments are enumerated, second by second (cron's resolution). */
 const MAX_SCAN_S = 3600;
 
@@ -34,11 +36,17 @@ export function startScheduleClock(schedule: string, onMoment: (moment: Moment) 
   const nextAfterNow = (): Date | null => pattern.getNextRuns(1)[0] ?? null;
   let expected = nextAfterNow();
   let timer: NodeJS.Timeout | undefined;
+  let immediate: NodeJS.Immediate | undefined;
   let stopped = false;
 
   const arm = () => {
     if (stopped || !expected) return;
-    timer = setTimeout(fire, Math.min(MAX_WAIT_MS, Math.max(0, expected.getTime() - Date.now())));
+    const wait = expected.getTime() - Date.now();
+    // A timer fires a millisecond or so after its time: it is set a little early, and the last
+    // milliseconds are waited out one turn of the event loop at a time, so that a moment starts
+    // within a fraction of a millisecond of its second, on the signal-to-order path.
+    if (wait <= EARLY_MS) immediate = setImmediate(fire);
+    else timer = setTimeout(fire, Math.min(MAX_WAIT_MS, wait - EARLY_MS));
   };
   const fire = () => {
     if (stopped || !expected) return;
@@ -68,6 +76,7 @@ export function startScheduleClock(schedule: string, onMoment: (moment: Moment) 
     stop() {
       stopped = true;
       clearTimeout(timer);
+      clearImmediate(immediate);
       void pattern.destroy();
     },
   };

@@ -142,14 +142,14 @@ describe('the worker: moments are never dropped silently', () => {
     const moments: MomentEvent[] = [];
     const done = runWorker({ bridges: [bridge], concurrency: 4, log: logs.log, maxTicks: 1, signal: new AbortController().signal, onMoment: (m) => moments.push(m) });
     // The wall clock jumps 1.3 s ahead at 10:00:04.9, as if the event loop had been blocked: the
-    // 10:00:05 timer, due 100 ms later, fires at 10:00:06.3.
+    // 10:00:05 timer, set to fire 2 ms early, fires 98 ms later, at 10:00:06.298.
     await vi.advanceTimersByTimeAsync(4_400);
     vi.setSystemTime(new Date('2026-11-22T10:00:06.200Z'));
     await vi.advanceTimersByTimeAsync(200);
     await done;
     expect(ticksOf(events).map((t) => new Date(t.slot).toISOString())).toEqual(['2026-11-22T10:00:05.000Z']);
-    expect(moments[0]).toMatchObject({ lateMs: 1300, skipped: [] });
-    expect(logs.find('scheduled moment ran late')[0]).toMatchObject({ lateMs: 1300, scheduledAt: '2026-11-22T10:00:05.000Z' });
+    expect(moments[0]).toMatchObject({ lateMs: 1298, skipped: [] });
+    expect(logs.find('scheduled moment ran late')[0]).toMatchObject({ lateMs: 1298, scheduledAt: '2026-11-22T10:00:05.000Z' });
   });
 
   it('when the loop was blocked past several moments, the latest runs and each one before it is an error', async () => {
@@ -158,12 +158,12 @@ describe('the worker: moments are never dropped silently', () => {
     const moments: MomentEvent[] = [];
     const done = runWorker({ bridges: [bridge], concurrency: 4, log: logs.log, maxTicks: 4, signal: new AbortController().signal, onMoment: (m) => moments.push(m) });
     await vi.advanceTimersByTimeAsync(400);
-    // The wall clock jumps from 10:00:00.9 to 10:00:03.3; the 10:00:01 timer fires 100 ms later, at
-    // 10:00:03.4: moments :01, :02 and :03 have all passed.
+    // The wall clock jumps from 10:00:00.9 to 10:00:03.3; the 10:00:01 timer (2 ms early) fires 98 ms
+    // later, at 10:00:03.398: moments :01, :02 and :03 have all passed.
     vi.setSystemTime(new Date('2026-11-22T10:00:03.300Z'));
     await vi.advanceTimersByTimeAsync(1_200);
     await done;
-    expect(moments[0]).toMatchObject({ lateMs: 400 });
+    expect(moments[0]).toMatchObject({ lateMs: 398 });
     expect(moments[0]!.scheduledAt.toISOString()).toBe('2026-11-22T10:00:03.000Z');
     expect(moments[0]!.skipped.map((d) => d.toISOString())).toEqual(['2026-11-22T10:00:01.000Z', '2026-11-22T10:00:02.000Z']);
     expect(logs.find('scheduled moment skipped: the event loop was blocked past it').map((l) => l.scheduledAt)).toEqual(['2026-11-22T10:00:01.000Z', '2026-11-22T10:00:02.000Z']);
