@@ -45,7 +45,7 @@ interface Pending {
  * step, instead of one transaction, and its WAL append, per statement. The write lock is held only
  * for that step, never across a wait: another process (`status`, `close` from a shell) or another
  * connection of this process waits for it milliseconds at most, and nothing can deadlock on it.
- * A write is answered after the COMMIT (an order is sent only once its intent is on disk); if the
+ * A write is answered after the COMMIT (an order is sent only once its intent is committed); if the
  * transaction fails or is rolled back, every statement in it is rejected: none of them happened.
  * A statement refused on its own (a UNIQUE conflict) changed nothing and is rejected alone.
  *
