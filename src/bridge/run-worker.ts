@@ -58,6 +58,8 @@ const MIN_PREFETCH_MS = 100;
 const PREFETCH_LEAD_MS = 1_000;
 /** A moment that fires this late is logged as late (it still runs). */
 const LATE_WARN_MS = 500;
+/** Bridges named in a line about many (the count says how many in all). */
+const MAX_NAMED = 20;
 
 /**
  * The loop, apart from the trading logic. One clock per distinct schedule wakes the bridges due
@@ -219,13 +221,18 @@ export function runWorker(options: WorkerOptions): Promise<void> {
             continue;
           }
           if (busy.has(bridge.id)) {
-            log.warn({ bridge: bridge.id, scheduledAt: scheduledAt.toISOString() }, 'tick skipped: the previous tick is still running');
             overrun.push(bridge);
             continue;
           }
           startTick(bridge, scheduledAt, 'schedule');
         }
-        if (overrun.length > 0) tell(options.onSkipped, { schedule, reason: 'previous-tick-running', moments: [scheduledAt], bridges: overrun });
+        if (overrun.length > 0) {
+          // One line a moment, not one a bridge: a slow moment at 10,000 bridges wrote thousands.
+          const ids = overrun.map((bridge) => bridge.id);
+          const which = ids.length === 1 ? { bridge: ids[0] } : { bridges: ids.slice(0, MAX_NAMED), count: ids.length };
+          log.warn({ ...which, scheduledAt: scheduledAt.toISOString() }, 'tick skipped: the previous tick is still running');
+          tell(options.onSkipped, { schedule, reason: 'previous-tick-running', moments: [scheduledAt], bridges: overrun });
+        }
         if (options.maxTicks !== undefined && slots >= options.maxTicks) {
           clock.stop();
           finished += 1;

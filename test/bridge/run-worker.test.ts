@@ -219,6 +219,18 @@ describe('the worker: a skipped moment is reported, for the caller to count and 
     expect(logs.find('tick skipped: the previous tick is still running').map((l) => l.bridge)).toEqual(['slow']);
   });
 
+  it('many bridges still ticking at a moment make one line that counts them, not one line each', async () => {
+    const slow = Array.from({ length: 30 }, (_, i) => recordingBridge(`slow-${i}`, { tickMs: 1_500 }));
+    const logs = captureLog();
+    const done = runWorker({ bridges: slow.map((b) => b.bridge), concurrency: 64, log: logs.log, maxTicks: 3, signal: new AbortController().signal });
+    await vi.advanceTimersByTimeAsync(5_000);
+    await done;
+    const lines = logs.find('tick skipped: the previous tick is still running');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ count: 30, scheduledAt: '2026-11-22T10:00:02.000Z' });
+    expect(lines[0]?.bridges).toHaveLength(20);
+  });
+
   it('a moment that finds a signal\'s tick running is not skipped: it runs right after that tick, once', async () => {
     const { bridge, events, emit } = recordingBridge('ev', { tickMs: 600, events: true });
     const logs = captureLog();
