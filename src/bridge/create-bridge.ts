@@ -36,7 +36,7 @@ export interface Bridge {
    * `scheduledAt` is the scheduled moment, or for `trigger: 'event'` the moment the signal
    * arrived: the tick's latency counts from it.
    */
-  tick(scheduledAt: Date, options?: { trigger?: TickTrigger }): Promise<TickResult>;
+  tick(scheduledAt: Date, options?: { trigger?: TickTrigger; onAsk?: () => void }): Promise<TickResult>;
   /**
    * Shortly before `scheduledAt`: query the tracked trades (renewing the token if due), off the
    * critical path. Resolves (never rejects) once done.
@@ -165,7 +165,7 @@ export function createBridge(deps: BridgeDeps): Bridge {
       const loaded = ahead?.doc();
       ahead = undefined;
       const tickLog = event ? log.child({ trigger: 'event' }) : log;
-      const result = await runTick({ bridge: config, client, state, strategy: deps.strategy, market, log: tickLog, dryRun: deps.dryRun, now: deps.now, settleMs: deps.settleMs, prefetched, loaded, binding: deps.binding, events }, scheduledAt);
+      const result = await runTick({ bridge: config, client, state, strategy: deps.strategy, market, log: tickLog, dryRun: deps.dryRun, now: deps.now, settleMs: deps.settleMs, prefetched, loaded, binding: deps.binding, events, onAsk: options.onAsk }, scheduledAt);
       // For whoever takes the bridge over should this process die: the moments missed count from here.
       if (!event) deps.lease?.ticked(scheduledAt);
       // A refused write or a lease found lost mid-tick stops the bridge, whatever the tick made of it.

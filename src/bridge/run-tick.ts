@@ -38,6 +38,8 @@ export interface TickDeps {
   readonly closeGraceMs?: number;
   /** The journal's sink: this tick's events are recorded when it ends, after its order. */
   readonly events?: BridgeEvents;
+  /** Called just before the strategy is asked: what it knows by then is in this tick's answer. */
+  readonly onAsk?: () => void;
 }
 
 export interface TickResult {
@@ -100,6 +102,7 @@ export async function runTick(deps: TickDeps, scheduledAt: Date): Promise<TickRe
     // moment, or it runs beside the strategy, so that once the strategy has decided only the
     // close and the open remain on the critical path.
     query = deps.prefetched ?? queryTracked(deps.client, doc.trades, log);
+    deps.onAsk?.();
     const decided = safeDecide(deps.strategy, contextFor(deps, doc, scheduledAt), {
       timeoutMs: deps.bridge.strategyTimeoutMs,
       maxVolume: deps.bridge.maxVolume,

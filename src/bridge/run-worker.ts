@@ -80,7 +80,9 @@ export function runWorker(options: WorkerOptions): Promise<void> {
   /** The bridges whose tick runs, and what started it. */
   const busy = new Map<string, TickTrigger>();
   /** A signal that arrived during its bridge's tick: the latest only, run right after. */
-  const waiting = new Map<string, number>();
+  const waiting = new Map<string, { arrivedAt: number; heard: number }>();
+  /** Signals heard per bridge, to tell whether one came before or after a tick asked its strategy. */
+  const heard = new Map<string, number>();
   /** A scheduled moment that came during a signal's tick: run right after it, not skipped. */
   const deferred = new Map<string, Date>();
   const inFlight = new Set<Promise<unknown>>();
@@ -127,17 +129,25 @@ export function runWorker(options: WorkerOptions): Promise<void> {
 
     const startTick = (bridge: Bridge, scheduledAt: Date, trigger: TickTrigger) => {
       busy.set(bridge.id, trigger);
+      // How many signals the strategy had had when this tick asked it (see onAsk).
+      let heardWhenAsked: number | undefined;
+      const onAsk = () => {
+        heardWhenAsked = heard.get(bridge.id) ?? 0;
+      };
       track(
         lanes
           .tick(async () => {
             const startedAt = Date.now();
-            const result = await bridge.tick(scheduledAt, { trigger });
+            const result = await bridge.tick(scheduledAt, { trigger, onAsk });
             options.onTick?.({ bridge, scheduledAt, startedAt, result, trigger });
           })
           .catch((error: Error) => log.error({ bridge: bridge.id, error: error.message }, 'tick crashed'))
           .finally(() => {
             busy.delete(bridge.id);
-            const arrivedAt = waiting.get(bridge.id);
+            const next = waiting.get(bridge.id);
+            // A signal heard before the strategy was asked is in this tick's answer already: another
+            // tick would only ask again (a burst read line by line made an empty second tick of each).
+            const arrivedAt = next && !(heardWhenAsked !== undefined && next.heard <= heardWhenAsked) ? next.arrivedAt : undefined;
             const moment = deferred.get(bridge.id);
             waiting.delete(bridge.id);
             deferred.delete(bridge.id);
@@ -147,17 +157,19 @@ export function runWorker(options: WorkerOptions): Promise<void> {
               return;
             }
             // A waiting signal's tick also does the heartbeat's work (the session, the confirmations).
-            if (arrivedAt !== undefined) onSignal(bridge, arrivedAt);
+            if (arrivedAt !== undefined) onSignal(bridge, arrivedAt, true);
             else if (moment && !retired(bridge)) startTick(bridge, moment, 'schedule');
           }),
       );
     };
 
-    const onSignal = (bridge: Bridge, arrivedAt: number) => {
+    const onSignal = (bridge: Bridge, arrivedAt: number, again = false) => {
       if (stopping || retired(bridge)) return;
+      const count = again ? (heard.get(bridge.id) ?? 0) : (heard.get(bridge.id) ?? 0) + 1;
+      heard.set(bridge.id, count);
       if (busy.has(bridge.id)) {
         // Several signals during one tick: only the latest counts.
-        waiting.set(bridge.id, arrivedAt);
+        waiting.set(bridge.id, { arrivedAt, heard: count });
         return;
       }
       startTick(bridge, new Date(arrivedAt), 'event');

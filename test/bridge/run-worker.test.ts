@@ -15,7 +15,7 @@ interface Recorded {
 }
 
 /** A bridge that records what the worker asks of it; its tick takes `tickMs`, its prefetch `prefetchMs`. */
-function recordingBridge(id: string, options: { tickMs?: number; prefetchMs?: number; fail?: boolean; schedule?: string; events?: boolean } = {}) {
+function recordingBridge(id: string, options: { tickMs?: number; prefetchMs?: number; fail?: boolean; schedule?: string; events?: boolean; askAfterMs?: number } = {}) {
   const events: Recorded[] = [];
   const signals = createSignalEmitter();
   const bridge = {
@@ -25,9 +25,12 @@ function recordingBridge(id: string, options: { tickMs?: number; prefetchMs?: nu
       events.push({ kind: 'prefetch', at: Date.now(), slot: scheduledAt.getTime() });
       await new Promise((resolve) => setTimeout(resolve, options.prefetchMs ?? 0));
     },
-    async tick(scheduledAt: Date, tickOptions: { trigger?: TickTrigger } = {}): Promise<TickResult> {
+    async tick(scheduledAt: Date, tickOptions: { trigger?: TickTrigger; onAsk?: () => void } = {}): Promise<TickResult> {
       events.push({ kind: 'tick', at: Date.now(), slot: scheduledAt.getTime(), trigger: tickOptions.trigger });
-      await new Promise((resolve) => setTimeout(resolve, options.tickMs ?? 0));
+      // The strategy is asked at once, or after the tick's own preparations (askAfterMs).
+      if (options.askAfterMs) await new Promise((resolve) => setTimeout(resolve, options.askAfterMs));
+      tickOptions.onAsk?.();
+      await new Promise((resolve) => setTimeout(resolve, (options.tickMs ?? 0) - (options.askAfterMs ?? 0)));
       events.push({ kind: 'done', at: Date.now(), slot: scheduledAt.getTime() });
       if (options.fail) throw new Error(`bridge ${id} exploded`);
       return { ok: true, closed: [], ms: options.tickMs ?? 0 };
@@ -340,6 +343,31 @@ describe('the worker: signals tick at once', () => {
     expect(ticks[1]!.slot).toBe(arrivals.at(-1));
     const firstDone = events.find((e) => e.kind === 'done')!;
     expect(ticks[1]!.at).toBe(firstDone.at);
+  });
+
+  it('a signal heard before the tick asked its strategy is in that answer: no second tick for it; one heard after is', async () => {
+    const { bridge, events, emit } = recordingBridge('ev', { schedule: '0 * * * *', events: true, tickMs: 300, askAfterMs: 100 });
+    const { log } = captureLog();
+    const controller = new AbortController();
+    const done = runWorker({ bridges: [bridge], concurrency: 4, log, signal: controller.signal });
+    emit();
+    // Heard while the tick prepares, before the strategy is asked: the answer includes it.
+    await vi.advanceTimersByTimeAsync(50);
+    emit(Date.now());
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(ticksOf(events)).toHaveLength(1);
+
+    emit();
+    // Heard after the strategy was asked: the answer could not include it, so it gets a tick of its own.
+    await vi.advanceTimersByTimeAsync(150);
+    const late = Date.now();
+    emit(late);
+    await vi.advanceTimersByTimeAsync(1_000);
+    controller.abort();
+    await done;
+    const ticks = ticksOf(events);
+    expect(ticks).toHaveLength(3);
+    expect(ticks[2]!.slot).toBe(late);
   });
 
   it('a retired bridge is not ticked by its signals, and no signal ticks after stop', async () => {

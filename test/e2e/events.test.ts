@@ -110,7 +110,13 @@ describe.concurrent('event-driven ticks', () => {
     expect(ticks[0]).toMatchObject({ msg: 'tick', signal: 'BUY', closed: [] });
     const burstTicks = ticks.slice(1);
     expect(burstTicks.length).toBeGreaterThanOrEqual(1);
-    expect(burstTicks.length).toBeLessThanOrEqual(2);
+    // At most two ticks send orders: the first, and one for all that came during it. tail hands the
+    // lines over a few at a time; a tick whose answer is the side already held sends nothing and
+    // ends in a millisecond, so the next few lines can start another (empty) tick: investors see no
+    // order from it. A line heard before a tick asked the strategy never starts one of its own.
+    const acting = burstTicks.filter((t) => (t.closed as unknown[]).length > 0 || t.opened !== undefined);
+    expect(acting.length).toBeLessThanOrEqual(2);
+    expect(burstTicks.length).toBeLessThan(burst.length);
     expect(burstTicks.at(-1)).toMatchObject({ signal: 'BUY' });
     const live = bookOf(sim, ws.account).filter((t) => t.state === 'open');
     expect(live.map((t) => t.buysell)).toEqual(['BUY']);
