@@ -1,5 +1,6 @@
 import { runWorker } from '../src/bridge/run-worker.js';
 import { benchRuntime } from './bench-runtime.js';
+import { measureRoundTrip } from './measure-round-trip.js';
 import { startSimProcess } from './start-sim-process.js';
 import { percentile, round } from './stats.js';
 
@@ -11,6 +12,8 @@ export interface LatencyResult {
   firstTickNewConnections: number;
   /** New connections opened during each tick, the first included. */
   connectionsPerTick: number[];
+  /** One bare call to the same simulator, nothing of the bridge in it (median). */
+  roundTripMs: number;
 }
 
 /**
@@ -19,6 +22,7 @@ export interface LatencyResult {
  */
 export async function measureLatency(delayMs: number, ticks: number): Promise<LatencyResult> {
   const sim = await startSimProcess(delayMs);
+  const roundTrip = await measureRoundTrip(sim.url, 20);
   const { runtime, log } = await benchRuntime({ url: sim.url, bridges: 1, schedule: '* * * * * *' });
   const latencies: number[] = [];
   const connections: number[] = [];
@@ -50,5 +54,6 @@ export async function measureLatency(delayMs: number, ticks: number): Promise<La
     connectionsPerTick: connections,
     newConnectionsPerTick: round(later.reduce((a, b) => a + b, 0) / Math.max(1, later.length), 2),
     firstTickNewConnections: connections[0] ?? 0,
+    roundTripMs: roundTrip.medianMs,
   };
 }
