@@ -55,7 +55,7 @@ export async function measureFleet(bridges: number, delayMs: number, timeoutMs =
     const found = new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no settled moment within ${timeoutMs} ms`)), timeoutMs);
       for (let n = 0; n < INSTANCES; n += 1) {
-        const child = spawn(process.execPath, ['--max-semi-space-size=64', CHILD, 'run'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'inherit', 'pipe'] });
+        const child = spawn(process.execPath, ['--max-semi-space-size=64', '--max-old-space-size=1024', CHILD, 'run'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'inherit', 'pipe'] });
         let rest = '';
         child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
           const lines = (rest + chunk).split('\n');
