@@ -1,4 +1,4 @@
-import type { SqliteDatabase } from '../store/sqlite-database.js';
+import type { Query } from '../store/sqlite-database.js';
 import { fenceRefusal, JournalConflictError, parseStored, type JournalBackend } from './journal-backend.js';
 
 interface Row {
@@ -10,14 +10,14 @@ const INSERT = 'INSERT INTO journal (bridge, seq, time, type, hash, entry) VALUE
 // One statement: SQLite runs it atomically against the lease row it reads (the state's writes do the same).
 const FENCED_INSERT =
   'INSERT INTO journal (bridge, seq, time, type, hash, entry) SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM signal_bridge_leases WHERE key = ? ' +
-  "AND json_extract(value, '$.instance') = ? AND json_extract(value, '$.epoch') = ?)";
+  "AND json_extract(value, '$.instance') = ? AND json_extract(value, '$.epoch') = ?) RETURNING seq";
 
 /**
  * sqlite://: a table of its own beside Keyv's, keyed by (bridge, seq) and indexed by time. The
  * whole entry is stored as JSON text; the columns beside it are for look-ups, and verify checks
  * that they agree with it.
  */
-export async function sqliteJournal({ query, execute }: Pick<SqliteDatabase, 'query' | 'execute'>): Promise<JournalBackend> {
+export async function sqliteJournal(query: Query): Promise<JournalBackend> {
   await query(`CREATE TABLE IF NOT EXISTS journal (
     bridge TEXT NOT NULL, seq INTEGER NOT NULL, time TEXT NOT NULL, type TEXT NOT NULL, hash TEXT NOT NULL, entry TEXT NOT NULL,
     PRIMARY KEY (bridge, seq))`);
@@ -28,8 +28,8 @@ export async function sqliteJournal({ query, execute }: Pick<SqliteDatabase, 'qu
       const row = [entry.bridge, entry.seq, entry.time, entry.type, entry.hash, JSON.stringify(entry)];
       let inserted = true;
       try {
-        if (fence) inserted = (await execute(FENCED_INSERT, ...row, fence.key, fence.instance, fence.epoch)) > 0;
-        else await execute(INSERT, ...row);
+        if (fence) inserted = (await query(FENCED_INSERT, ...row, fence.key, fence.instance, fence.epoch)).length > 0;
+        else await query(INSERT, ...row);
       } catch (error) {
         if (!/UNIQUE|PRIMARY KEY/i.test((error as Error).message)) throw error;
         const [stored] = (await query('SELECT hash FROM journal WHERE bridge = ? AND seq = ?', entry.bridge, entry.seq)) as { hash: string }[];
