@@ -15,7 +15,7 @@ export function memoryJournal(leases: ReadonlyMap<string, string> = new Map()): 
   const raw = new Map<string, string[]>();
   // Each bridge's last stored entry, so that an append checks its seq without parsing the chain
   // (and without an index of every entry: at 10,000 bridges that index outweighed the state).
-  const heads = new Map<string, { rows: number; seq: number; hash: string }>();
+  const heads = new Map<string, { rows: number; seq: number }>();
   const rows = (bridge: string) => raw.get(bridge) ?? [];
   const headOf = (bridge: string) => {
     const list = rows(bridge);
@@ -23,7 +23,7 @@ export function memoryJournal(leases: ReadonlyMap<string, string> = new Map()): 
     // Read again when a test tampered with the raw text (or dropped entries): the text is the truth.
     if (!head || head.rows !== list.length) {
       const last = list.length > 0 ? parseStored(list[list.length - 1]!) : undefined;
-      head = { rows: list.length, seq: typeof last?.seq === 'number' ? last.seq : 0, hash: String(last?.hash) };
+      head = { rows: list.length, seq: typeof last?.seq === 'number' ? last.seq : 0 };
       heads.set(bridge, head);
     }
     return head;
@@ -51,7 +51,7 @@ export function memoryJournal(leases: ReadonlyMap<string, string> = new Map()): 
       const list = raw.get(entry.bridge);
       if (list) list.push(text);
       else raw.set(entry.bridge, [text]);
-      heads.set(entry.bridge, { rows: head.rows + 1, seq: Math.max(head.seq, entry.seq), hash: entry.hash });
+      heads.set(entry.bridge, { rows: head.rows + 1, seq: Math.max(head.seq, entry.seq) });
     },
     async last(bridge) {
       const list = rows(bridge);
