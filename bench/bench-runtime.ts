@@ -14,6 +14,11 @@ export const ALTERNATE = fileURLToPath(new URL('./strategies/alternate.js', impo
 
 export type BenchStore = 'memory' | 'sqlite' | 'redis';
 
+/** Deletes the local Redis's keys that hold `tag` (ours, hex: safe in the pattern); xargs keeps each DEL to 500 keys. */
+export function deleteRedisKeys(tag: string): void {
+  execFileSync('sh', ['-c', `redis-cli -h 127.0.0.1 --scan --pattern '*${tag}*' | xargs -r -n 500 redis-cli -h 127.0.0.1 del > /dev/null`]);
+}
+
 /**
  * A store for one measurement: memory, a fresh SQLite file, or the local Redis (127.0.0.1:6379)
  * with bridge IDs of their own, whose keys are deleted afterwards.
@@ -29,8 +34,7 @@ function benchStore(kind: BenchStore): { url: string; tag: string; cleanUp(): vo
     url: 'redis://127.0.0.1:6379',
     tag,
     cleanUp() {
-      // The tag is ours (hex), so it is safe in the pattern; xargs keeps each DEL to 500 keys.
-      execFileSync('sh', ['-c', `redis-cli -h 127.0.0.1 --scan --pattern '*${tag}*' | xargs -r -n 500 redis-cli -h 127.0.0.1 del > /dev/null`]);
+      deleteRedisKeys(tag);
     },
   };
 }

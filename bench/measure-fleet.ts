@@ -1,9 +1,10 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { deleteRedisKeys } from './bench-runtime.js';
 import { startSimProcess } from './start-sim-process.js';
 import { round } from './stats.js';
 
@@ -89,6 +90,6 @@ export async function measureFleet(bridges: number, delayMs: number, timeoutMs =
     await sim.close();
     rmSync(dir, { recursive: true, force: true });
     // Its 10,000 bridges' leases, states and journals would stay in the local Redis otherwise.
-    execFileSync('sh', ['-c', `redis-cli -h 127.0.0.1 --scan --pattern '*${tag}*' | xargs -r -n 500 redis-cli -h 127.0.0.1 del > /dev/null`]);
+    deleteRedisKeys(tag);
   }
 }
