@@ -35,8 +35,13 @@ export async function closeTrade(client: AlgogeneClient, log: Logger, trade: Tra
   log.info({ tradeId: trade.tradeId, where: fresh.where, after: first.error.message }, 'looked up the trade again');
   if (fresh.where === 'closed') return { outcome: 'gone', closed: fresh };
   const now = fresh.where === 'pending' ? 'pending' : 'open';
-  if (now === believed) throw first.error;
-  // The trade moved (filled, say, between our query and the cancel): act once on what is true now.
+  // Refused again for the same reason: unless the first attempt acted on an assumption (no look-up
+  // showed where the trade was) that the server has since shown true. An order placed moments ago
+  // is refused a close as "not found" while it is unfilled, and listed open once it fills.
+  const assumed = known?.where !== 'open' && known?.where !== 'pending';
+  const shown = fresh.where === 'open' || fresh.where === 'pending';
+  if (now === believed && !(assumed && shown)) throw first.error;
+  // The trade moved (filled, say, between our query and the cancel), or was only now seen: act once on what is true now.
   const second = await attempt(client, trade.tradeId, now);
   if (second.done) return second.done;
   if (second.error.outcome === 'unknown') return { outcome: 'closing' };
