@@ -74,7 +74,8 @@ describe('soak: 500 ticks under 20% random faults', () => {
         BRIDGE_SEED: String(SEED),
         // Short, so that a request the simulator never answers costs little.
         BRIDGE_HTTP_TIMEOUT_MS: '300',
-        LOG_LEVEL: 'warn',
+        // CHAOS_LOG_LEVEL=info keeps the lines a failed close is explained by (printed below).
+        LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'warn',
       }),
       { now: () => clock },
     );
@@ -118,6 +119,14 @@ describe('soak: 500 ticks under 20% random faults', () => {
     }
     expect((await rt.load()).intents, 'orders still in doubt after the faults stopped').toEqual([]);
     const report = await bridge.closeAll();
+    // A failure is intermittent (it depends on wall-clock races): print what the simulator and the bridge saw of the trade.
+    for (const f of report.filter((r) => r.outcome === 'failed')) {
+      const trade = sim.books().find((b) => b.tradeId === f.tradeId);
+      const about = (text: string) => text.includes(f.tradeId) || (trade !== undefined && text.includes(trade.orderRef));
+      console.log(`close failed: ${JSON.stringify(f)}\nsimulator: ${JSON.stringify(trade)}`);
+      for (const e of sim.requests().log) if (about(`${e.tradeIds} ${e.orderRef}`)) console.log(`request: ${JSON.stringify(e)}`);
+      for (const l of rt.logs.lines()) if (about(JSON.stringify(l))) console.log(`log: ${JSON.stringify(l)}`);
+    }
     expect(report.filter((r) => r.outcome === 'failed')).toEqual([]);
 
     const ledger = ledgerOf(
