@@ -1,4 +1,5 @@
 import type KeyvRedis from '@keyv/redis';
+import { redisScript, type ScriptClient } from './redis-script.js';
 import type { Query } from './sqlite-database.js';
 
 /**
@@ -55,30 +56,27 @@ export function sqliteLeaseCells(query: Query): LeaseCells {
   };
 }
 
-const SET_IF_ABSENT = "return redis.call('SET', KEYS[1], ARGV[1], 'NX')";
-const COMPARE_AND_SET = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('SET', KEYS[1], ARGV[2]) end return false";
-const COMPARE_AND_DELETE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+const SET_IF_ABSENT = redisScript("return redis.call('SET', KEYS[1], ARGV[1], 'NX')");
+const COMPARE_AND_SET = redisScript("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('SET', KEYS[1], ARGV[2]) end return false");
+const COMPARE_AND_DELETE = redisScript("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0");
 
 /** Where a lease cell lives on Redis. */
 export const redisLeaseKey = (key: string) => `signal-bridge:lease:${key}`;
 
 /** Redis: each operation is one Lua script, atomic on the server. */
 export function redisLeaseCells(adapter: KeyvRedis<unknown>): LeaseCells {
-  const client = async () => (await adapter.getClient()) as unknown as {
-    get(key: string): Promise<string | null>;
-    eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
-  };
+  const client = async () => (await adapter.getClient()) as unknown as ScriptClient & { get(key: string): Promise<string | null> };
   const k = redisLeaseKey;
   return {
     get: async (key) => (await (await client()).get(k(key))) ?? undefined,
     async setIfAbsent(key, value) {
-      return (await (await client()).eval(SET_IF_ABSENT, { keys: [k(key)], arguments: [value] })) === 'OK';
+      return (await SET_IF_ABSENT.run(await client(), { keys: [k(key)], arguments: [value] })) === 'OK';
     },
     async compareAndSet(key, expected, value) {
-      return (await (await client()).eval(COMPARE_AND_SET, { keys: [k(key)], arguments: [expected, value] })) === 'OK';
+      return (await COMPARE_AND_SET.run(await client(), { keys: [k(key)], arguments: [expected, value] })) === 'OK';
     },
     async compareAndDelete(key, expected) {
-      return Number(await (await client()).eval(COMPARE_AND_DELETE, { keys: [k(key)], arguments: [expected] })) === 1;
+      return Number(await COMPARE_AND_DELETE.run(await client(), { keys: [k(key)], arguments: [expected] })) === 1;
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Fence } from './bridge-lease.js';
 import type { StoreBackend } from './create-store.js';
 import { redisLeaseKey } from './lease-cells.js';
+import { redisScript, type ScriptClient } from './redis-script.js';
 import type { Query } from './sqlite-database.js';
 
 /** ok: written; fenced: the lease names another holder or epoch; forgotten: the lease record is gone. */
@@ -72,18 +73,17 @@ function sqliteStateCells(query: Query): StateCells {
   };
 }
 
-const FENCED_SET = `
+const FENCED_SET = redisScript(`
 local lease = redis.call('GET', KEYS[1])
 if not lease then return 0 end
 local holder = cjson.decode(lease)
 if holder.instance ~= ARGV[2] or holder.epoch ~= tonumber(ARGV[3]) then return -1 end
 redis.call('SET', KEYS[2], ARGV[1])
-return 1`;
+return 1`);
 
-interface RedisLike {
+interface RedisLike extends ScriptClient {
   get(key: string): Promise<string | null>;
   set(key: string, value: string): Promise<unknown>;
-  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
 }
 
 function redisStateCells(connect: () => Promise<unknown>): StateCells {
@@ -96,7 +96,7 @@ function redisStateCells(connect: () => Promise<unknown>): StateCells {
         await (await client()).set(k(bridgeId), doc);
         return 'ok';
       }
-      const answer = Number(await (await client()).eval(FENCED_SET, { keys: [redisLeaseKey(fence.key), k(bridgeId)], arguments: [doc, fence.instance, String(fence.epoch)] }));
+      const answer = Number(await FENCED_SET.run(await client(), { keys: [redisLeaseKey(fence.key), k(bridgeId)], arguments: [doc, fence.instance, String(fence.epoch)] }));
       return answer === 1 ? 'ok' : answer === 0 ? 'forgotten' : 'fenced';
     },
   };
