@@ -51,12 +51,23 @@ export async function createJournal(store: Store, options: JournalOptions = {}):
   return journalOn(backend, options);
 }
 
+/** An event waiting for its bridge's next write, and its caller. */
+interface Waiting {
+  readonly event: JournalEvent;
+  resolve(entry: JournalEntry): void;
+  reject(error: unknown): void;
+}
+
+/** Events of one bridge written together at most: a store slow for a while sends no giant write after it. */
+const MAX_BATCH = 64;
+
 export function journalOn(backend: JournalBackend, options: JournalOptions = {}): Journal {
   const now = options.now ?? Date.now;
   const attempts = options.attempts ?? 3;
   const retryDelayMs = options.retryDelayMs ?? 200;
   const heads = new Map<string, { seq: number; hash: string }>();
   const queues = new Map<string, Promise<unknown>>();
+  const batches = new Map<string, Waiting[]>();
 
   async function head(bridge: string): Promise<{ seq: number; hash: string }> {
     const known = heads.get(bridge);
@@ -65,22 +76,28 @@ export function journalOn(backend: JournalBackend, options: JournalOptions = {})
     return last ? { seq: Number(last.seq), hash: String(last.hash) } : { seq: 0, hash: GENESIS };
   }
 
-  async function write(bridge: string, event: JournalEvent): Promise<JournalEntry> {
+  /** Writes `events` as consecutive entries in one backend call; all are stored, or none is returned. */
+  async function write(bridge: string, events: readonly JournalEvent[]): Promise<JournalEntry[]> {
     let lastError: unknown;
-    let entry: JournalEntry | undefined;
+    let entries: JournalEntry[] | undefined;
     for (let attempt = 1; attempt <= attempts; attempt += 1) {
       try {
-        if (!entry) {
-          const { seq, hash } = await head(bridge);
-          const body = { ...event, bridge, seq: seq + 1, time: new Date(now()).toISOString(), prev: hash };
-          entry = { ...body, hash: hashEntry(body) } as JournalEntry;
+        if (!entries) {
+          let { seq, hash } = await head(bridge);
+          const time = new Date(now()).toISOString();
+          entries = events.map((event) => {
+            const body = { ...event, bridge, seq: (seq += 1), time, prev: hash };
+            hash = hashEntry(body);
+            return { ...body, hash } as JournalEntry;
+          });
         }
         const lease = options.leaseOf?.(bridge);
         const fence = lease?.fence();
         if (lease && !fence) throw new FenceError(`journal: bridge ${bridge}: this process no longer holds its lease; the entry was not written`);
-        await backend.append(entry, fence);
-        heads.set(bridge, { seq: entry.seq, hash: entry.hash });
-        return entry;
+        await backend.append(entries, fence);
+        const last = entries[entries.length - 1]!;
+        heads.set(bridge, { seq: last.seq, hash: last.hash });
+        return entries;
       } catch (error) {
         lastError = error;
         // Not ours to write: asking again changes nothing, and the head is the new holder's now.
@@ -96,22 +113,39 @@ export function journalOn(backend: JournalBackend, options: JournalOptions = {})
     throw lastError;
   }
 
+  /**
+   * The events waiting for a bridge's write: appended while its previous write was in flight (or
+   * in the same turn, as a tick's events are), they go out together in the next one.
+   */
+  function enqueue(bridge: string, event: JournalEvent): Promise<JournalEntry> {
+    return new Promise((resolve, reject) => {
+      const open = batches.get(bridge);
+      if (open && open.length < MAX_BATCH) {
+        open.push({ event, resolve, reject });
+        return;
+      }
+      const batch: Waiting[] = [{ event, resolve, reject }];
+      batches.set(bridge, batch);
+      const start = () => {
+        // From here on, new events wait for the next write.
+        if (batches.get(bridge) === batch) batches.delete(bridge);
+        return write(bridge, batch.map((w) => w.event)).then(
+          (entries) => batch.forEach((w, i) => w.resolve(entries[i]!)),
+          (error: unknown) => batch.forEach((w) => w.reject(error)),
+        );
+      };
+      const run = (queues.get(bridge) ?? Promise.resolve()).then(start, start);
+      queues.set(bridge, run);
+      void run.then(() => {
+        if (queues.get(bridge) === run) queues.delete(bridge);
+      });
+    });
+  }
+
   return {
     backend,
     resync: (bridge) => void heads.delete(bridge),
-    append(bridge, event) {
-      const valid = parseEvent(event);
-      const run = (queues.get(bridge) ?? Promise.resolve()).then(
-        () => write(bridge, valid),
-        () => write(bridge, valid),
-      );
-      const settled = run.catch(() => undefined);
-      queues.set(bridge, settled);
-      void settled.then(() => {
-        if (queues.get(bridge) === settled) queues.delete(bridge);
-      });
-      return run;
-    },
+    append: (bridge, event) => enqueue(bridge, parseEvent(event)),
     async entries({ bridge, since } = {}) {
       const out: JournalEntry[] = [];
       for (const id of bridge === undefined ? await backend.bridges() : [bridge]) {

@@ -14,14 +14,16 @@ export interface StoredEntry {
 /** Where a journal keeps its entries: a table, a stream per bridge or an array. Knows no chain. */
 export interface JournalBackend {
   /**
-   * Stores the entry after the bridge's last one. An entry already stored with the same
-   * (bridge, seq) and the same hash counts as stored, so a write retried after a lost reply
-   * never duplicates; one with another hash is refused. With a fence, the entry is stored only
-   * while the bridge's lease record names that holder at that epoch, checked in the same atomic
-   * step as the write (as the state's writes are): FenceError once another process holds the
-   * bridge, StoreForgotError when the lease record is gone.
+   * Stores `entries` (one bridge's, consecutive seqs, in order) after the bridge's last one, in one
+   * call: a tick's events are a handful, and at thousands of bridges one write each was most of a
+   * moment's store traffic. An entry already stored with the same (bridge, seq) and the same hash
+   * counts as stored, so a write retried after a lost reply never duplicates; one with another
+   * hash is refused. With a fence, the entries are stored only while the bridge's lease record
+   * names that holder at that epoch, checked in the same atomic step as the write (as the state's
+   * writes are): FenceError once another process holds the bridge, StoreForgotError when the
+   * lease record is gone.
    */
-  append(entry: JournalEntry, fence?: Fence): Promise<void>;
+  append(entries: readonly JournalEntry[], fence?: Fence): Promise<void>;
   /** The bridge's last stored entry (its chain's head), unchecked. */
   last(bridge: string): Promise<Record<string, unknown> | undefined>;
   /** The bridge's entries in storage order, from `fromSeq` on. */

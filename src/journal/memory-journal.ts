@@ -38,20 +38,25 @@ export function memoryJournal(leases: ReadonlyMap<string, string> = new Map()): 
   };
   return {
     raw,
-    async append(entry, fence) {
+    async append(entries, fence) {
+      // One synchronous step: the fence is checked once for the whole batch.
+      const first = entries[0];
+      if (!first) return;
       const verdict = fence ? fenceMatches(leases.get(fence.key), fence) : 'ok';
-      if (fence && verdict !== 'ok') throw fenceRefusal(verdict, entry, fence);
-      const head = headOf(entry.bridge);
-      const existing = entry.seq <= head.seq ? storedHash(entry.bridge, entry.seq) : undefined;
-      if (existing !== undefined) {
-        if (existing === entry.hash) return;
-        throw new JournalConflictError(entry.bridge, entry.seq);
+      if (fence && verdict !== 'ok') throw fenceRefusal(verdict, first, fence);
+      for (const entry of entries) {
+        const head = headOf(entry.bridge);
+        const existing = entry.seq <= head.seq ? storedHash(entry.bridge, entry.seq) : undefined;
+        if (existing !== undefined) {
+          if (existing === entry.hash) continue;
+          throw new JournalConflictError(entry.bridge, entry.seq);
+        }
+        const text = JSON.stringify(entry);
+        const list = raw.get(entry.bridge);
+        if (list) list.push(text);
+        else raw.set(entry.bridge, [text]);
+        heads.set(entry.bridge, { rows: head.rows + 1, seq: Math.max(head.seq, entry.seq) });
       }
-      const text = JSON.stringify(entry);
-      const list = raw.get(entry.bridge);
-      if (list) list.push(text);
-      else raw.set(entry.bridge, [text]);
-      heads.set(entry.bridge, { rows: head.rows + 1, seq: Math.max(head.seq, entry.seq) });
     },
     async last(bridge) {
       const list = rows(bridge);

@@ -1,4 +1,6 @@
+import type { Fence } from '../store/bridge-lease.js';
 import type { Query } from '../store/sqlite-database.js';
+import type { JournalEntry } from './events.js';
 import { fenceRefusal, JournalConflictError, parseStored, type JournalBackend } from './journal-backend.js';
 
 interface Row {
@@ -6,11 +8,14 @@ interface Row {
   entry: string;
 }
 
-const INSERT = 'INSERT INTO journal (bridge, seq, time, type, hash, entry) VALUES (?, ?, ?, ?, ?, ?)';
+const COLUMNS = 'INSERT INTO journal (bridge, seq, time, type, hash, entry)';
+const rowsOf = (count: number) => `VALUES ${Array.from({ length: count }, () => '(?, ?, ?, ?, ?, ?)').join(', ')}`;
+const insert = (count: number) => `${COLUMNS} ${rowsOf(count)}`;
 // One statement: SQLite runs it atomically against the lease row it reads (the state's writes do the same).
-const FENCED_INSERT =
-  'INSERT INTO journal (bridge, seq, time, type, hash, entry) SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM signal_bridge_leases WHERE key = ? ' +
+const fencedInsert = (count: number) =>
+  `${COLUMNS} SELECT * FROM (${rowsOf(count)}) WHERE EXISTS (SELECT 1 FROM signal_bridge_leases WHERE key = ? ` +
   "AND json_extract(value, '$.instance') = ? AND json_extract(value, '$.epoch') = ?) RETURNING seq";
+const isDuplicate = (error: unknown) => /UNIQUE|PRIMARY KEY/i.test((error as Error).message);
 
 /**
  * sqlite://: a table of its own beside Keyv's, keyed by (bridge, seq) and indexed by time. The
@@ -23,23 +28,40 @@ export async function sqliteJournal(query: Query): Promise<JournalBackend> {
     PRIMARY KEY (bridge, seq))`);
   await query('CREATE INDEX IF NOT EXISTS journal_time ON journal (bridge, time)');
   await query('CREATE TABLE IF NOT EXISTS signal_bridge_leases (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+  // Refused: say why (this read is for the message only; the refusal itself was atomic).
+  const refusal = async (entry: JournalEntry, fence: Fence) => {
+    const lease = await query('SELECT 1 FROM signal_bridge_leases WHERE key = ?', fence.key);
+    return fenceRefusal(lease.length > 0 ? 'fenced' : 'forgotten', entry, fence);
+  };
+  const appendOne = async (entry: JournalEntry, fence: Fence | undefined): Promise<void> => {
+    const row = [entry.bridge, entry.seq, entry.time, entry.type, entry.hash, JSON.stringify(entry)];
+    try {
+      if (fence) {
+        if ((await query(fencedInsert(1), ...row, fence.key, fence.instance, fence.epoch)).length === 0) throw await refusal(entry, fence);
+      } else await query(insert(1), ...row);
+    } catch (error) {
+      if (!isDuplicate(error)) throw error;
+      const [stored] = (await query('SELECT hash FROM journal WHERE bridge = ? AND seq = ?', entry.bridge, entry.seq)) as { hash: string }[];
+      if (stored?.hash !== entry.hash) throw new JournalConflictError(entry.bridge, entry.seq);
+    }
+  };
   return {
-    async append(entry, fence) {
-      const row = [entry.bridge, entry.seq, entry.time, entry.type, entry.hash, JSON.stringify(entry)];
+    async append(entries, fence) {
+      const first = entries[0];
+      if (!first) return;
+      const params = entries.flatMap((e) => [e.bridge, e.seq, e.time, e.type, e.hash, JSON.stringify(e)]);
       let inserted = true;
       try {
-        if (fence) inserted = (await query(FENCED_INSERT, ...row, fence.key, fence.instance, fence.epoch)).length > 0;
-        else await query(INSERT, ...row);
+        if (fence) inserted = (await query(fencedInsert(entries.length), ...params, fence.key, fence.instance, fence.epoch)).length > 0;
+        else await query(insert(entries.length), ...params);
       } catch (error) {
-        if (!/UNIQUE|PRIMARY KEY/i.test((error as Error).message)) throw error;
-        const [stored] = (await query('SELECT hash FROM journal WHERE bridge = ? AND seq = ?', entry.bridge, entry.seq)) as { hash: string }[];
-        if (stored?.hash !== entry.hash) throw new JournalConflictError(entry.bridge, entry.seq);
+        if (!isDuplicate(error)) throw error;
+        // Stored already, all or some (a write retried after a lost reply): each is checked on its own.
+        for (const entry of entries) await appendOne(entry, fence);
         return;
       }
       if (inserted || !fence) return;
-      // Refused: say why (this read is for the message only; the refusal itself was atomic).
-      const lease = await query('SELECT 1 FROM signal_bridge_leases WHERE key = ?', fence.key);
-      throw fenceRefusal(lease.length > 0 ? 'fenced' : 'forgotten', entry, fence);
+      throw await refusal(first, fence);
     },
     async last(bridge) {
       const [row] = (await query('SELECT entry FROM journal WHERE bridge = ? ORDER BY seq DESC LIMIT 1', bridge)) as Row[];

@@ -53,8 +53,8 @@ describe.each(KINDS)('the journal of a bridge with two holders on %s', (kind) =>
       const b3 = await journalB.append(bridge, close('3'));
       expect(b3.seq).toBe(3);
       // B's own write retried after a lost reply is recognised as stored; another entry 3 is a clash.
-      await expect(journalB.backend.append(b3, leaseB.fence())).resolves.toBeUndefined();
-      await expect(journalB.backend.append({ ...b3, hash: 'not-the-same' }, leaseB.fence())).rejects.toBeInstanceOf(JournalConflictError);
+      await expect(journalB.backend.append([b3], leaseB.fence())).resolves.toBeUndefined();
+      await expect(journalB.backend.append([{ ...b3, hash: 'not-the-same' }], leaseB.fence())).rejects.toBeInstanceOf(JournalConflictError);
       // And after: still a refusal of the lease, never a clash of two writers on entry 3.
       const clash = await journalA.append(bridge, close('late-2')).catch((error: unknown) => error);
       expect(clash).toBeInstanceOf(FenceError);

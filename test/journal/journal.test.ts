@@ -5,6 +5,7 @@ import type { JournalEvent } from '../../src/journal/events.js';
 import { archiveJournal } from '../../src/journal/archive-journal.js';
 import { journalOn } from '../../src/journal/create-journal.js';
 import { GENESIS, hashEntry } from '../../src/journal/hash-entry.js';
+import { JournalConflictError } from '../../src/journal/journal-backend.js';
 import { memoryJournal } from '../../src/journal/memory-journal.js';
 import { removeTempDirs, tempDir } from '../helpers/sim-runtime.js';
 import { KINDS, openJournal, type OpenJournal } from './backends.js';
@@ -42,6 +43,33 @@ describe.each(KINDS)('journal on %s', (kind) => {
     expect(entries.map((e) => (e.type === 'open' ? e.price : 0))).toEqual(Array.from({ length: 20 }, (_, n) => 30000 + n));
     expect((await j.journal.verify(a))[0]?.ok).toBe(true);
     expect((await j.journal.verify(b))[0]).toMatchObject({ ok: true, entries: 20 });
+  });
+
+  it("writes a tick's burst of events in one store call, chained in the order they were recorded", async () => {
+    const bridge = j.bridgeId();
+    const { backend } = j.journal;
+    const writes: number[][] = [];
+    const counted = journalOn({ ...backend, append: (entries, fence) => (writes.push(entries.map((e) => e.seq)), backend.append(entries, fence)) });
+    const appended = await Promise.all([counted.append(bridge, { type: 'signal', source: 'random', side: 'BUY' }), counted.append(bridge, open(1)), counted.append(bridge, open(2))]);
+    await counted.append(bridge, open(3));
+
+    expect(writes).toEqual([[1, 2, 3], [4]]);
+    expect(appended.map((e) => [e.seq, e.type])).toEqual([[1, 'signal'], [2, 'open'], [3, 'open']]);
+    expect((await counted.verify(bridge))[0]).toMatchObject({ ok: true, entries: 4 });
+  });
+
+  it('stores a batch written again after a lost reply once, the entries new in it too; another entry at a stored seq is refused', async () => {
+    const bridge = j.bridgeId();
+    const [e1, e2] = await Promise.all([j.journal.append(bridge, open(1)), j.journal.append(bridge, open(2))]);
+    const e3body = { ...open(3), bridge, seq: 3, time: e2!.time, prev: e2!.hash };
+    const e3 = { ...e3body, hash: hashEntry(e3body) } as typeof e2;
+
+    await j.journal.backend.append([e1!, e2!]);
+    await j.journal.backend.append([e2!, e3!]);
+
+    expect((await j.journal.entries({ bridge })).map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect((await j.journal.verify(bridge))[0]).toMatchObject({ ok: true, entries: 3 });
+    await expect(j.journal.backend.append([{ ...e2!, hash: 'another' }])).rejects.toBeInstanceOf(JournalConflictError);
   });
 
   it('refuses an event that does not match its type', async () => {
