@@ -44,7 +44,7 @@ export async function createJournal(store: Store, options: JournalOptions = {}):
   const { backend: db } = store;
   const backend =
     db.kind === 'sqlite'
-      ? await (await import('./sqlite-journal.js')).sqliteJournal(db.query)
+      ? await (await import('./sqlite-journal.js')).sqliteJournal(db)
       : db.kind === 'redis'
         ? (await import('./redis-journal.js')).redisJournal(db.client)
         : (await import('./memory-journal.js')).memoryJournal(db.map);

@@ -1,5 +1,5 @@
 import type { Fence } from '../store/bridge-lease.js';
-import type { Query } from '../store/sqlite-database.js';
+import type { SqliteDatabase } from '../store/sqlite-database.js';
 import type { JournalEntry } from './events.js';
 import { fenceRefusal, JournalConflictError, parseStored, type JournalBackend } from './journal-backend.js';
 
@@ -14,7 +14,7 @@ const insert = (count: number) => `${COLUMNS} ${rowsOf(count)}`;
 // One statement: SQLite runs it atomically against the lease row it reads (the state's writes do the same).
 const fencedInsert = (count: number) =>
   `${COLUMNS} SELECT * FROM (${rowsOf(count)}) WHERE EXISTS (SELECT 1 FROM signal_bridge_leases WHERE key = ? ` +
-  "AND json_extract(value, '$.instance') = ? AND json_extract(value, '$.epoch') = ?) RETURNING seq";
+  "AND json_extract(value, '$.instance') = ? AND json_extract(value, '$.epoch') = ?)";
 const isDuplicate = (error: unknown) => /UNIQUE|PRIMARY KEY/i.test((error as Error).message);
 
 /**
@@ -22,7 +22,7 @@ const isDuplicate = (error: unknown) => /UNIQUE|PRIMARY KEY/i.test((error as Err
  * whole entry is stored as JSON text; the columns beside it are for look-ups, and verify checks
  * that they agree with it.
  */
-export async function sqliteJournal(query: Query): Promise<JournalBackend> {
+export async function sqliteJournal({ query, execute }: Pick<SqliteDatabase, 'query' | 'execute'>): Promise<JournalBackend> {
   await query(`CREATE TABLE IF NOT EXISTS journal (
     bridge TEXT NOT NULL, seq INTEGER NOT NULL, time TEXT NOT NULL, type TEXT NOT NULL, hash TEXT NOT NULL, entry TEXT NOT NULL,
     PRIMARY KEY (bridge, seq))`);
@@ -37,8 +37,8 @@ export async function sqliteJournal(query: Query): Promise<JournalBackend> {
     const row = [entry.bridge, entry.seq, entry.time, entry.type, entry.hash, JSON.stringify(entry)];
     try {
       if (fence) {
-        if ((await query(fencedInsert(1), ...row, fence.key, fence.instance, fence.epoch)).length === 0) throw await refusal(entry, fence);
-      } else await query(insert(1), ...row);
+        if ((await execute(fencedInsert(1), ...row, fence.key, fence.instance, fence.epoch)) === 0) throw await refusal(entry, fence);
+      } else await execute(insert(1), ...row);
     } catch (error) {
       if (!isDuplicate(error)) throw error;
       const [stored] = (await query('SELECT hash FROM journal WHERE bridge = ? AND seq = ?', entry.bridge, entry.seq)) as { hash: string }[];
@@ -52,8 +52,8 @@ export async function sqliteJournal(query: Query): Promise<JournalBackend> {
       const params = entries.flatMap((e) => [e.bridge, e.seq, e.time, e.type, e.hash, JSON.stringify(e)]);
       let inserted = true;
       try {
-        if (fence) inserted = (await query(fencedInsert(entries.length), ...params, fence.key, fence.instance, fence.epoch)).length > 0;
-        else await query(insert(entries.length), ...params);
+        if (fence) inserted = (await execute(fencedInsert(entries.length), ...params, fence.key, fence.instance, fence.epoch)) > 0;
+        else await execute(insert(entries.length), ...params);
       } catch (error) {
         if (!isDuplicate(error)) throw error;
         // Stored already, all or some (a write retried after a lost reply): each is checked on its own.

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { RedisClientConnectionType } from '@keyv/redis';
 import Keyv from 'keyv';
-import type { Query, SqliteDatabase } from './sqlite-database.js';
+import type { Execute, Query, SqliteDatabase } from './sqlite-database.js';
 import { memoryLeaseCells, redisLeaseCells, sqliteLeaseCells, type LeaseCells } from './lease-cells.js';
 import { stateCells, type StateCells } from './state-cells.js';
 import { StoreError } from './store-error.js';
@@ -24,7 +24,7 @@ export interface Store {
 /** Minimal raw access per kind: SQL on SQLite, the node-redis client on Redis. */
 export type StoreBackend =
   | { readonly kind: 'memory'; readonly map: Map<string, string> }
-  | { readonly kind: 'sqlite'; readonly query: Query }
+  | { readonly kind: 'sqlite'; readonly query: Query; readonly execute: Execute }
   | { readonly kind: 'redis'; readonly client: () => Promise<RedisClientConnectionType> };
 
 const CONNECT_TIMEOUT_MS = 3_000;
@@ -52,9 +52,9 @@ export async function createStore(url: string): Promise<Store> {
     } catch (error) {
       throw new StoreError(`BRIDGE_STORE: cannot reach ${file}: ${(error as Error).message}`);
     }
-    const backend = { kind: 'sqlite' as const, query: db.query };
-    const keyv = new Keyv({ store: new SqliteKeyv(db.query), throwOnErrors: true });
-    store = { kind: 'sqlite', where: file, keyv, cells: sqliteLeaseCells(db.query), states: stateCells(backend), backend, close: () => db.close() };
+    const backend = { kind: 'sqlite' as const, query: db.query, execute: db.execute };
+    const keyv = new Keyv({ store: new SqliteKeyv(db), throwOnErrors: true });
+    store = { kind: 'sqlite', where: file, keyv, cells: sqliteLeaseCells(db), states: stateCells(backend), backend, close: () => db.close() };
   } else if (url.startsWith('redis://') || url.startsWith('rediss://')) {
     const { default: KeyvRedis } = await import('@keyv/redis');
     let connected = false;

@@ -1,6 +1,6 @@
 import type KeyvRedis from '@keyv/redis';
 import { redisScript, type ScriptClient } from './redis-script.js';
-import type { Query } from './sqlite-database.js';
+import type { SqliteDatabase } from './sqlite-database.js';
 
 /**
  * The few atomic operations a lease needs, which Keyv does not offer: set-if-absent and
@@ -35,14 +35,14 @@ export function memoryLeaseCells(cells: Map<string, string>): LeaseCells {
 }
 
 /**
- * SQLite: each operation is one conditional statement whose RETURNING row says whether it
- * changed the record (SQLite serialises writers, so no read-back is needed to know who won).
+ * SQLite: each operation is one conditional statement, and the number of rows it changed says
+ * whether it won (SQLite serialises writers, so no read-back is needed).
  */
-export function sqliteLeaseCells(query: Query): LeaseCells {
+export function sqliteLeaseCells({ query, execute }: Pick<SqliteDatabase, 'query' | 'execute'>): LeaseCells {
   const ready = query('CREATE TABLE IF NOT EXISTS signal_bridge_leases (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
   const changed = async (sql: string, ...params: unknown[]) => {
     await ready;
-    return (await query(sql, ...params)).length > 0;
+    return (await execute(sql, ...params)) > 0;
   };
   return {
     async get(key) {
@@ -50,9 +50,9 @@ export function sqliteLeaseCells(query: Query): LeaseCells {
       const rows = (await query('SELECT value FROM signal_bridge_leases WHERE key = ?', key)) as { value: string }[];
       return rows[0]?.value;
     },
-    setIfAbsent: (key, value) => changed('INSERT INTO signal_bridge_leases (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING RETURNING 1', key, value),
-    compareAndSet: (key, expected, value) => changed('UPDATE signal_bridge_leases SET value = ? WHERE key = ? AND value = ? RETURNING 1', value, key, expected),
-    compareAndDelete: (key, expected) => changed('DELETE FROM signal_bridge_leases WHERE key = ? AND value = ? RETURNING 1', key, expected),
+    setIfAbsent: (key, value) => changed('INSERT INTO signal_bridge_leases (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING', key, value),
+    compareAndSet: (key, expected, value) => changed('UPDATE signal_bridge_leases SET value = ? WHERE key = ? AND value = ?', value, key, expected),
+    compareAndDelete: (key, expected) => changed('DELETE FROM signal_bridge_leases WHERE key = ? AND value = ?', key, expected),
   };
 }
 

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Query } from './sqlite-database.js';
+import type { SqliteDatabase } from './sqlite-database.js';
 
 /**
  * Keyv's store on SQLite, for the few plain values outside the fenced tables (the daemon's
@@ -12,9 +12,14 @@ export class SqliteKeyv extends EventEmitter {
   namespace?: string;
   private readonly ready: Promise<unknown>;
 
-  constructor(private readonly query: Query) {
+  private readonly query: SqliteDatabase['query'];
+  private readonly execute: SqliteDatabase['execute'];
+
+  constructor(db: Pick<SqliteDatabase, 'query' | 'execute'>) {
     super();
-    this.ready = query('CREATE TABLE IF NOT EXISTS keyv(key VARCHAR(255) PRIMARY KEY, value TEXT )');
+    this.query = db.query;
+    this.execute = db.execute;
+    this.ready = db.query('CREATE TABLE IF NOT EXISTS keyv(key VARCHAR(255) PRIMARY KEY, value TEXT )');
   }
 
   async get(key: string): Promise<string | undefined> {
@@ -25,18 +30,18 @@ export class SqliteKeyv extends EventEmitter {
 
   async set(key: string, value: string): Promise<boolean> {
     await this.ready;
-    await this.query('INSERT INTO keyv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', key, value);
+    await this.execute('INSERT INTO keyv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', key, value);
     return true;
   }
 
   async delete(key: string): Promise<boolean> {
     await this.ready;
-    return (await this.query('DELETE FROM keyv WHERE key = ? RETURNING key', key)).length > 0;
+    return (await this.execute('DELETE FROM keyv WHERE key = ?', key)) > 0;
   }
 
   async clear(): Promise<void> {
     await this.ready;
-    await this.query('DELETE FROM keyv WHERE key LIKE ?', this.namespace ? `${this.namespace}:%` : '%');
+    await this.execute('DELETE FROM keyv WHERE key LIKE ?', this.namespace ? `${this.namespace}:%` : '%');
   }
 
   async has(key: string): Promise<boolean> {

@@ -2,7 +2,7 @@ import type { Fence } from './bridge-lease.js';
 import type { StoreBackend } from './create-store.js';
 import { redisLeaseKey } from './lease-cells.js';
 import { redisScript, type ScriptClient } from './redis-script.js';
-import type { Query } from './sqlite-database.js';
+import type { Execute, Query } from './sqlite-database.js';
 
 /** ok: written; fenced: the lease names another holder or epoch; forgotten: the lease record is gone. */
 export type PutResult = 'ok' | 'fenced' | 'forgotten';
@@ -19,7 +19,7 @@ export interface StateCells {
 
 export function stateCells(backend: StoreBackend): StateCells {
   if (backend.kind === 'memory') return memoryStateCells(backend.map);
-  if (backend.kind === 'sqlite') return sqliteStateCells(backend.query);
+  if (backend.kind === 'sqlite') return sqliteStateCells(backend.query, backend.execute);
   return redisStateCells(backend.client);
 }
 
@@ -48,9 +48,9 @@ const UPSERT = 'INSERT INTO signal_bridge_state (bridge, doc) VALUES (?, ?) ON C
 // One statement: SQLite runs it atomically against the lease row it reads.
 const FENCED_UPSERT =
   'INSERT INTO signal_bridge_state (bridge, doc) SELECT ?, ? WHERE EXISTS (SELECT 1 FROM signal_bridge_leases WHERE key = ? ' +
-  "AND json_extract(value, '$.instance') = ? AND json_extract(value, '$.epoch') = ?) ON CONFLICT(bridge) DO UPDATE SET doc = excluded.doc RETURNING bridge";
+  "AND json_extract(value, '$.instance') = ? AND json_extract(value, '$.epoch') = ?) ON CONFLICT(bridge) DO UPDATE SET doc = excluded.doc";
 
-function sqliteStateCells(query: Query): StateCells {
+function sqliteStateCells(query: Query, execute: Execute): StateCells {
   const ready = query(LEASES).then(() => query(STATES));
   return {
     async get(bridgeId) {
@@ -61,11 +61,11 @@ function sqliteStateCells(query: Query): StateCells {
     async put(bridgeId, doc, fence) {
       await ready;
       if (!fence) {
-        await query(UPSERT, bridgeId, doc);
+        await execute(UPSERT, bridgeId, doc);
         return 'ok';
       }
-      const rows = await query(FENCED_UPSERT, bridgeId, doc, fence.key, fence.instance, fence.epoch);
-      if (rows.length > 0) return 'ok';
+      // A row changed (inserted or updated) only when the lease matched.
+      if ((await execute(FENCED_UPSERT, bridgeId, doc, fence.key, fence.instance, fence.epoch)) > 0) return 'ok';
       // Refused: say why (this read is for the message only; the refusal itself was atomic).
       const lease = (await query('SELECT value FROM signal_bridge_leases WHERE key = ?', fence.key)) as { value: string }[];
       return lease[0] ? 'fenced' : 'forgotten';

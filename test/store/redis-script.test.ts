@@ -17,11 +17,15 @@ interface RawRedis {
 
 let store: Store;
 let redis: RawRedis;
+/** The store's node-redis client. */
+async function client(): Promise<unknown> {
+  if (store.backend.kind !== 'redis') throw new Error('expected the Redis store');
+  return store.backend.client();
+}
 const bridgeId = `script-${randomUUID().slice(0, 8)}`;
 beforeAll(async () => {
   store = await createStore('redis://127.0.0.1:6379');
-  if (store.backend.kind !== 'redis') throw new Error('expected the Redis store');
-  redis = (await store.backend.client()) as unknown as RawRedis;
+  redis = (await client()) as RawRedis;
 });
 afterAll(async () => {
   await redis.del([`signal-bridge:lease:${leaseKey(bridgeId)}`, `signal-bridge:state:${bridgeId}`]);
@@ -31,14 +35,14 @@ afterAll(async () => {
 describe('Lua scripts on Redis', () => {
   it('a script is run by its SHA1 once Redis knows it, and again after Redis forgot it', async () => {
     const echo = redisScript(`return 'echo ' .. ARGV[1] -- ${randomUUID()}`);
-    const client = (await store.backend.client()) as unknown as Parameters<typeof echo.run>[0];
+    const redisClient = (await client()) as Parameters<typeof echo.run>[0];
     expect(await redis.sendCommand(['SCRIPT', 'EXISTS', echo.sha])).toEqual([0]);
 
-    expect(await echo.run(client, { keys: [], arguments: ['a'] })).toBe('echo a');
+    expect(await echo.run(redisClient, { keys: [], arguments: ['a'] })).toBe('echo a');
     expect(await redis.sendCommand(['SCRIPT', 'EXISTS', echo.sha])).toEqual([1]);
 
     await redis.sendCommand(['SCRIPT', 'FLUSH']);
-    expect(await echo.run(client, { keys: [], arguments: ['b'] })).toBe('echo b');
+    expect(await echo.run(redisClient, { keys: [], arguments: ['b'] })).toBe('echo b');
   });
 
   it('a bridge keeps its lease and writes its state across a Redis that forgot its scripts', async () => {
