@@ -54,6 +54,11 @@ export interface RuntimeOptions {
   readonly only?: string;
   /** Commands that write (run, once, close) hold each bridge's lease while they run. */
   readonly lease?: ProcessIdentity;
+  /**
+   * How long a lease lasts without renewal. By default about three schedule intervals (at least
+   * 30 s): long enough to survive a slow tick of a running bridge. A one-shot command gives its own.
+   */
+  readonly leaseTtlMs?: number;
   /** Fleet mode: every bridge gets a lease, none acquired here: the fleet's rebalancer takes its share. */
   readonly fleet?: boolean;
   /** With a lease held elsewhere: wait for it (run --standby) instead of refusing. */
@@ -112,9 +117,12 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
             // About three tick intervals, at least 30 s: long enough to survive a slow tick, short
             // enough that a crash elsewhere does not lock the user out for long.
             const { schedule } = bridgeConfig;
-            const intervalMs = intervals.get(schedule) ?? scheduleIntervalMs(schedule);
-            intervals.set(schedule, intervalMs);
-            const ttlMs = options.fleet ? FLEET_LEASE_TTL_MS : Math.max(30_000, 3 * intervalMs);
+            const intervalOf = () => {
+              const intervalMs = intervals.get(schedule) ?? scheduleIntervalMs(schedule);
+              intervals.set(schedule, intervalMs);
+              return intervalMs;
+            };
+            const ttlMs = options.fleet ? FLEET_LEASE_TTL_MS : (options.leaseTtlMs ?? Math.max(30_000, 3 * intervalOf()));
             const lease = createBridgeLease({ store, bridgeId: bridgeConfig.id, ttlMs, me: identity, isAlive: identity.isAlive });
             if (!options.fleet) {
               for (;;) {

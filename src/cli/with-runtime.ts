@@ -37,6 +37,8 @@ export interface RuntimeSetup {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Commands that trade hold each bridge's lease (one writer per bridge). */
   readonly lease?: boolean;
+  /** A command that ends after one pass (once, close): its leases last this long, not three schedule intervals. */
+  readonly leaseTtlMs?: number;
   /** run --standby: wait for a held lease instead of refusing. */
   readonly standby?: boolean;
   /** run --fleet (BRIDGE_FLEET does the same): leases are taken by the fleet, not at start. */
@@ -101,6 +103,7 @@ export async function withRuntime(io: CliIo, options: CommandOptions, setup: Run
       only: options.bridge,
       stop: io.signal,
       lease: setup.lease ? thisProcess() : undefined,
+      leaseTtlMs: setup.leaseTtlMs,
       fleet: setup.lease === true && setup.fleet?.(config) === true,
       standby: setup.standby
         ? async (bridgeId, holder) => {

@@ -1,6 +1,8 @@
 /** `once` across processes sharing one sqlite store: BUY, SELL, nothing; a strategy that throws or hangs. */
+import { setTimeout as sleep } from 'node:timers/promises';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bookOf, bridgeEnv, expectStoreMatchesBooks, killStrays, liveOf, makeWorkspace, ownSim, removeWorkspaces, runCli, tickLines } from './helpers.js';
+import { bookOf, bridgeEnv, expectStoreMatchesBooks, killStrays, liveOf, makeWorkspace, ownSim, removeWorkspaces, runCli, spawnCli, tickLines } from './helpers.js';
 
 afterAll(() => {
   killStrays();
@@ -87,5 +89,34 @@ describe.concurrent('once with a failing strategy', () => {
     expect(liveOf(sim, ws.account)).toHaveLength(1);
     const { tracked } = await expectStoreMatchesBooks(sim, ws, bridgeEnv(sim, ws));
     expect(tracked).toEqual([before[0]!.tradeId]);
+  });
+});
+
+describe('the lease once holds', () => {
+  it('lasts half a minute, whatever the schedule: a once that crashes holds the bridge from other hosts no longer', async (ctx) => {
+    const sim = await ownSim(ctx, { seed: 11 });
+    const ws = makeWorkspace('once-lease');
+    // Hourly: a daemon's lease would last three hours. The strategy hangs, so the lease is held while the test looks.
+    const cli = spawnCli(['once'], { env: bridgeEnv(sim, ws, { BRIDGE_SCHEDULE: '0 * * * *', BRIDGE_TEST_SIGNAL: 'HANG', BRIDGE_STRATEGY_TIMEOUT_MS: '2000' }), cwd: ws.dir });
+    let held: { pid: number; since: string; expiresAt: number } | undefined;
+    while (!held) {
+      await sleep(50);
+      try {
+        const db = new Database(ws.storeFile, { readonly: true, fileMustExist: true });
+        try {
+          const rows = db.prepare('SELECT value FROM signal_bridge_leases').all() as { value: string }[];
+          held = rows.map((r) => JSON.parse(r.value) as typeof held & {}).find((h) => h.pid === cli.child.pid && h.expiresAt > Date.now());
+        } finally {
+          db.close();
+        }
+      } catch {
+        // The file or its table is not there yet.
+      }
+    }
+    const ttlMs = held.expiresAt - Date.parse(held.since);
+    expect(ttlMs).toBeGreaterThanOrEqual(30_000);
+    expect(ttlMs).toBeLessThan(35_000);
+    cli.kill('SIGTERM');
+    await cli.exited;
   });
 });
