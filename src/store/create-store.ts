@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { RedisClientConnectionType } from '@keyv/redis';
 import Keyv from 'keyv';
 import type { Execute, Query, SqliteDatabase } from './sqlite-database.js';
+import { loadKeyvRedis } from './load-keyv-redis.js';
 import { memoryLeaseCells, redisLeaseCells, sqliteLeaseCells, type LeaseCells } from './lease-cells.js';
 import { stateCells, type StateCells } from './state-cells.js';
 import { StoreError } from './store-error.js';
@@ -56,7 +57,7 @@ export async function createStore(url: string): Promise<Store> {
     const keyv = new Keyv({ store: new SqliteKeyv(db), throwOnErrors: true });
     store = { kind: 'sqlite', where: file, keyv, cells: sqliteLeaseCells(db), states: stateCells(backend), backend, close: () => db.close() };
   } else if (url.startsWith('redis://') || url.startsWith('rediss://')) {
-    const { default: KeyvRedis } = await import('@keyv/redis');
+    const { default: KeyvRedis } = await loadKeyvRedis();
     let connected = false;
     const adapter = new KeyvRedis(
       {
