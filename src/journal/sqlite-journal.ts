@@ -28,40 +28,36 @@ export async function sqliteJournal({ query, execute }: Pick<SqliteDatabase, 'qu
     PRIMARY KEY (bridge, seq))`);
   await query('CREATE INDEX IF NOT EXISTS journal_time ON journal (bridge, time)');
   await query('CREATE TABLE IF NOT EXISTS signal_bridge_leases (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
-  // Refused: say why (this read is for the message only; the refusal itself was atomic).
-  const refusal = async (entry: JournalEntry, fence: Fence) => {
-    const lease = await query('SELECT 1 FROM signal_bridge_leases WHERE key = ?', fence.key);
-    return fenceRefusal(lease.length > 0 ? 'fenced' : 'forgotten', entry, fence);
-  };
-  const appendOne = async (entry: JournalEntry, fence: Fence | undefined): Promise<void> => {
-    const row = [entry.bridge, entry.seq, entry.time, entry.type, entry.hash, JSON.stringify(entry)];
-    try {
-      if (fence) {
-        if ((await execute(fencedInsert(1), ...row, fence.key, fence.instance, fence.epoch)) === 0) throw await refusal(entry, fence);
-      } else await execute(insert(1), ...row);
-    } catch (error) {
-      if (!isDuplicate(error)) throw error;
-      const [stored] = (await query('SELECT hash FROM journal WHERE bridge = ? AND seq = ?', entry.bridge, entry.seq)) as { hash: string }[];
-      if (stored?.hash !== entry.hash) throw new JournalConflictError(entry.bridge, entry.seq);
+  /** One statement for all of `entries`: all stored, or none (a duplicate throws; a fence refusal throws why). */
+  const insertAll = async (entries: readonly JournalEntry[], fence: Fence | undefined): Promise<void> => {
+    const params = entries.flatMap((e) => [e.bridge, e.seq, e.time, e.type, e.hash, JSON.stringify(e)]);
+    if (!fence) {
+      await execute(insert(entries.length), ...params);
+      return;
     }
+    if ((await execute(fencedInsert(entries.length), ...params, fence.key, fence.instance, fence.epoch)) > 0) return;
+    // Refused: say why (this read is for the message only; the refusal itself was atomic).
+    const lease = await query('SELECT 1 FROM signal_bridge_leases WHERE key = ?', fence.key);
+    throw fenceRefusal(lease.length > 0 ? 'fenced' : 'forgotten', entries[0]!, fence);
   };
   return {
     async append(entries, fence) {
-      const first = entries[0];
-      if (!first) return;
-      const params = entries.flatMap((e) => [e.bridge, e.seq, e.time, e.type, e.hash, JSON.stringify(e)]);
-      let inserted = true;
+      if (entries.length === 0) return;
       try {
-        if (fence) inserted = (await execute(fencedInsert(entries.length), ...params, fence.key, fence.instance, fence.epoch)) > 0;
-        else await execute(insert(entries.length), ...params);
+        await insertAll(entries, fence);
       } catch (error) {
         if (!isDuplicate(error)) throw error;
         // Stored already, all or some (a write retried after a lost reply): each is checked on its own.
-        for (const entry of entries) await appendOne(entry, fence);
-        return;
+        for (const entry of entries) {
+          try {
+            await insertAll([entry], fence);
+          } catch (again) {
+            if (!isDuplicate(again)) throw again;
+            const [stored] = (await query('SELECT hash FROM journal WHERE bridge = ? AND seq = ?', entry.bridge, entry.seq)) as { hash: string }[];
+            if (stored?.hash !== entry.hash) throw new JournalConflictError(entry.bridge, entry.seq);
+          }
+        }
       }
-      if (inserted || !fence) return;
-      throw await refusal(first, fence);
     },
     async last(bridge) {
       const [row] = (await query('SELECT entry FROM journal WHERE bridge = ? ORDER BY seq DESC LIMIT 1', bridge)) as Row[];
