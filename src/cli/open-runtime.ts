@@ -107,8 +107,13 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
       closers.unshift(async () => {
         for (const lease of leases.values()) await lease.release();
       });
-      // Learnt once per distinct schedule: start-up stays linear in the number of bridges.
+      // Learnt once per distinct schedule, and only when needed: start-up stays linear in the number of bridges.
       const intervals = new Map<string, number>();
+      const intervalOf = (schedule: string) => {
+        const intervalMs = intervals.get(schedule) ?? scheduleIntervalMs(schedule);
+        intervals.set(schedule, intervalMs);
+        return intervalMs;
+      };
       // Taken side by side (within the concurrency bound): one after another, 10,000 leases took half a minute.
       const limit = createLimiter(Math.max(1, config.concurrency));
       const taken = await Promise.allSettled(
@@ -116,13 +121,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions): Prom
           limit(async () => {
             // About three tick intervals, at least 30 s: long enough to survive a slow tick, short
             // enough that a crash elsewhere does not lock the user out for long.
-            const { schedule } = bridgeConfig;
-            const intervalOf = () => {
-              const intervalMs = intervals.get(schedule) ?? scheduleIntervalMs(schedule);
-              intervals.set(schedule, intervalMs);
-              return intervalMs;
-            };
-            const ttlMs = options.fleet ? FLEET_LEASE_TTL_MS : (options.leaseTtlMs ?? Math.max(30_000, 3 * intervalOf()));
+            const ttlMs = options.fleet ? FLEET_LEASE_TTL_MS : (options.leaseTtlMs ?? Math.max(30_000, 3 * intervalOf(bridgeConfig.schedule)));
             const lease = createBridgeLease({ store, bridgeId: bridgeConfig.id, ttlMs, me: identity, isAlive: identity.isAlive });
             if (!options.fleet) {
               for (;;) {

@@ -37,7 +37,7 @@ export interface RuntimeSetup {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Commands that trade hold each bridge's lease (one writer per bridge). */
   readonly lease?: boolean;
-  /** A command that ends after one pass (once, close): its leases last this long, not three schedule intervals. */
+  /** A command that ends after one tick (once): its leases last this long, not three schedule intervals. */
   readonly leaseTtlMs?: number;
   /** run --standby: wait for a held lease instead of refusing. */
   readonly standby?: boolean;
