@@ -1,3 +1,5 @@
+import { redisScript, type RedisScript, type ScriptClient } from '../store/redis-script.js';
+
 /** What an instance announces of itself in its heartbeat. */
 export interface FleetMember {
   readonly instance: string;
@@ -26,30 +28,26 @@ export interface FleetMembership {
 // One set of instance ids per fleet, and one key per instance that expires unless renewed: the
 // TTL'd key is the truth (Redis's clock decides, never ours), the set only makes it listable
 // without SCAN. Each call is one script, so a listing never sees half a heartbeat.
-const LIST = `
+const LIST_TEXT = `
 local out = {}
 for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   local v = redis.call('GET', ARGV[1] .. id)
   if v then table.insert(out, v) else redis.call('SREM', KEYS[1], id) end
 end
 return out`;
-const HEARTBEAT = `
+const LIST = redisScript(LIST_TEXT);
+const HEARTBEAT = redisScript(`
 redis.call('SET', ARGV[1] .. ARGV[2], ARGV[3], 'PX', ARGV[4])
 redis.call('SADD', KEYS[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
-${LIST}`;
-const LEAVE = `redis.call('DEL', ARGV[1] .. ARGV[2]) return redis.call('SREM', KEYS[1], ARGV[2])`;
-
-/** The one call of node-redis this needs. */
-export interface ScriptClient {
-  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
-}
+${LIST_TEXT}`);
+const LEAVE = redisScript(`redis.call('DEL', ARGV[1] .. ARGV[2]) return redis.call('SREM', KEYS[1], ARGV[2])`);
 
 export function createFleetMembership(options: { client: () => Promise<ScriptClient>; fleet: string; ttlMs: number }): FleetMembership {
   const base = `signal-bridge:fleet:${options.fleet}`;
   const set = `${base}:members`;
   const prefix = `${base}:member:`;
-  const run = async (script: string, args: string[]) => (await options.client()).eval(script, { keys: [set], arguments: [prefix, ...args] });
+  const run = async (script: RedisScript, args: string[]) => script.run(await options.client(), { keys: [set], arguments: [prefix, ...args] });
   const parse = (reply: unknown) =>
     (Array.isArray(reply) ? reply : [])
       .map((text) => {

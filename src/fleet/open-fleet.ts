@@ -5,7 +5,7 @@ import type { Logger } from '../logging/create-logger.js';
 import type { BridgeLease } from '../store/bridge-lease.js';
 import type { Store } from '../store/create-store.js';
 import { createFleet, FLEET_MEMBER_TTL_MS, type Fleet, type FleetOptions } from './create-fleet.js';
-import { createFleetMembership, type ScriptClient } from './fleet-membership.js';
+import { createFleetMembership } from './fleet-membership.js';
 
 export interface OpenFleetOptions {
   readonly name: string;
@@ -25,7 +25,7 @@ export function openFleet(options: OpenFleetOptions): Fleet {
     throw new ConfigError([`BRIDGE_FLEET: fleet mode needs a Redis store shared by every instance (BRIDGE_STORE=redis://…), not ${store.kind}`]);
   }
   const redis = store.backend;
-  const membership = createFleetMembership({ client: async () => (await redis.client()) as unknown as ScriptClient, fleet: options.name, ttlMs: FLEET_MEMBER_TTL_MS });
+  const membership = createFleetMembership({ client: redis.client, fleet: options.name, ttlMs: FLEET_MEMBER_TTL_MS });
   const bySchedule = new Map<string, number>();
   const intervals = new Map<string, number>();
   for (const b of options.bridges) {

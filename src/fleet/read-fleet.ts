@@ -1,7 +1,7 @@
 import { leaseKey, parseHolder } from '../store/bridge-lease.js';
 import type { Store } from '../store/create-store.js';
 import { FLEET_MEMBER_TTL_MS } from './create-fleet.js';
-import { createFleetMembership, type FleetMember, type ScriptClient } from './fleet-membership.js';
+import { createFleetMembership, type FleetMember } from './fleet-membership.js';
 
 /** Who runs a bridge now: the live holder of its lease. */
 export interface BridgeRunner {
@@ -33,6 +33,6 @@ export async function readFleet(store: Store, bridgeIds: readonly string[], flee
   );
   if (fleet === undefined || store.backend.kind !== 'redis') return { runners };
   const redis = store.backend;
-  const membership = createFleetMembership({ client: async () => (await redis.client()) as unknown as ScriptClient, fleet, ttlMs: FLEET_MEMBER_TTL_MS });
+  const membership = createFleetMembership({ client: redis.client, fleet, ttlMs: FLEET_MEMBER_TTL_MS });
   return { members: await membership.list(), runners };
 }

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bridge } from '../../src/bridge/create-bridge.js';
 import type { TickResult } from '../../src/bridge/run-tick.js';
 import { createFleet, type Fleet } from '../../src/fleet/create-fleet.js';
-import { createFleetMembership, type ScriptClient } from '../../src/fleet/fleet-membership.js';
+import { createFleetMembership } from '../../src/fleet/fleet-membership.js';
+import type { ScriptClient } from '../../src/store/redis-script.js';
 import { createBridgeLease } from '../../src/store/bridge-lease.js';
 import { createStore, type Store } from '../../src/store/create-store.js';
 

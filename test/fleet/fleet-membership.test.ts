@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFleetMembership, type FleetMember, type ScriptClient } from '../../src/fleet/fleet-membership.js';
+import { createFleetMembership, type FleetMember } from '../../src/fleet/fleet-membership.js';
+import type { ScriptClient } from '../../src/store/redis-script.js';
 import { createStore, type Store } from '../../src/store/create-store.js';
 
 const REDIS = 'redis://127.0.0.1:6379';
